@@ -1,0 +1,27 @@
+# The README's commands. `make run` and `make test` install what is missing first
+# (scripts/deps.sh: apt-get, so root or sudo).
+DB ?= linkwell.db
+LISTEN ?= 127.0.0.1:8080
+
+.PHONY: run test build deps format clean
+
+run: build
+	@scripts/run-demo.sh build/release/linkwell "$(DB)" "$(LISTEN)"
+
+test: deps
+	cmake --preset asan
+	cmake --build --preset asan
+	ctest --preset asan
+
+build: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+deps:
+	@scripts/deps.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build

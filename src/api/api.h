@@ -1,0 +1,177 @@
+/*
+ * The API layer: one file per resource. A handler validates its input,
+ * authorises, calls domain/ and store/, and fills an api_response. It never
+ * sees HTTP: http/ turns a connection into an api_request, picks the route
+ * from api_routes[] and calls api_dispatch(), which authenticates, checks the
+ * CSRF token and the role, parses the JSON body and calls the handler.
+ *
+ * Ownership: everything in an api_request lives in req->arena or is borrowed
+ * for the call; a handler hands its response JSON to the response
+ * (api_json() steals the reference) and http/ frees it.
+ */
+#ifndef LW_API_H
+#define LW_API_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/accounts.h"
+#include "domain/accounts.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/crypto.h"
+#include "util/error.h"
+#include "util/timeutil.h"
+
+/* What a running server shares between requests. */
+typedef struct lw_app {
+    lw_store *store;
+    lw_clock clock;
+    lw_pwcost pwcost;
+    int cookie_secure;              /* add Secure to the session cookie */
+    char dummy_hash[LW_PWHASH_LEN]; /* verified against for unknown accounts, for even timing */
+} lw_app;
+
+/* Fills APP; STORE stays the caller's. */
+lw_status app_init(lw_app *app, lw_store *store, lw_clock clock, lw_pwcost cost, int cookie_secure,
+                   lw_error *err) LW_MUST_CHECK;
+
+typedef struct api_kv {
+    const char *key;
+    const char *value;
+} api_kv;
+
+typedef struct api_principal {
+    int64_t user_id;
+    int64_t org_id;
+    lw_role role;
+    const char *email;
+    const char *name;
+    const char *org_name;
+    const char *org_kind;
+    const char *session_digest; /* NULL when authenticated by an API token */
+} api_principal;
+
+struct api_route;
+
+#define API_MAX_PARAMS 4
+#define API_MAX_HEADERS 8
+
+typedef struct api_request {
+    lw_arena *arena;
+    lw_app *app;
+    const struct api_route *route;
+    const char *method;
+    const char *path;
+    const char *params[API_MAX_PARAMS]; /* the {name} segments of the route, in order */
+    int nparams;
+    api_kv *query;
+    int nquery;
+    const char *authorization; /* headers http/ extracts; NULL when absent */
+    const char *session_cookie;
+    const char *csrf_token;
+    const char *content_type;
+    const char *remote_addr;
+    const char *body;
+    size_t body_len;
+    json_t *json; /* the parsed body, owned by dispatch */
+    lw_db *db;    /* a pooled connection, held for the request */
+    api_principal who;
+    int signed_in;
+} api_request;
+
+typedef struct api_response {
+    int status;
+    json_t *json;             /* owned; serialised by http/ */
+    const char *content_type; /* default application/json */
+    const char *body;         /* a raw body when json is NULL (arena or static) */
+    size_t body_len;
+    api_kv headers[API_MAX_HEADERS]; /* names and values must outlive the request */
+    int nheaders;
+    long retry_after; /* seconds; sent as Retry-After when > 0 */
+} api_response;
+
+typedef void (*api_handler)(api_request *req, api_response *res);
+
+#define API_NO_DB 1u   /* the handler needs no database connection */
+#define API_NO_BODY 2u /* the route takes no request body */
+
+typedef struct api_route {
+    const char *method;
+    const char *pattern; /* "/api/v1/users/{id}" */
+    api_handler handler;
+    unsigned roles; /* LW_ROLE_BIT mask; 0 means public (no sign-in) */
+    unsigned flags;
+    const char *summary;
+} api_route;
+
+extern const api_route api_routes[];
+extern const size_t api_nroutes;
+
+/* Runs REQ->route's handler with authentication, CSRF and role checks. */
+void api_dispatch(api_request *req, api_response *res);
+
+/* ---- responses ---- */
+void api_json(api_response *res, int status, json_t *json); /* steals JSON */
+void api_fail(api_response *res, const lw_error *err);
+void api_problem(api_response *res, int status, const char *title, const char *detail,
+                 const char *field);
+void api_header(api_response *res, const char *name, const char *value);
+/* {"contents": CONTENTS, "total", "page", "per_page"} (steals CONTENTS). */
+json_t *api_paged(json_t *contents, int64_t total, lw_page pg);
+
+/* ---- input ---- */
+const char *api_query(const api_request *req, const char *name);
+/* page and per_page from the query string, validated. */
+lw_status api_page(const api_request *req, lw_page *out, lw_error *err) LW_MUST_CHECK;
+lw_status api_query_id(const api_request *req, const char *name, int64_t *out,
+                       lw_error *err) LW_MUST_CHECK; /* 0 when absent */
+lw_status api_param_id(const api_request *req, int idx, int64_t *out,
+                       lw_error *err) LW_MUST_CHECK; /* a positive integer path segment */
+
+/* The body must be a JSON object whose keys are all in ALLOWED (NULL-terminated). */
+lw_status jin_object(const api_request *req, const char *const *allowed,
+                     lw_error *err) LW_MUST_CHECK;
+/* A string member: absent → *out NULL (error when REQUIRED); wrong type, empty
+ * when required, longer than MAXLEN bytes, or with a NUL → LW_EINVAL naming KEY. */
+lw_status jin_string(const json_t *obj, const char *key, int required, size_t maxlen,
+                     const char **out, lw_error *err) LW_MUST_CHECK;
+/* A boolean member: absent → *out = -1 (error when REQUIRED). */
+lw_status jin_bool(const json_t *obj, const char *key, int required, int *out,
+                   lw_error *err) LW_MUST_CHECK;
+/* A positive integer id member: absent → 0 (error when REQUIRED). */
+lw_status jin_id(const json_t *obj, const char *key, int required, int64_t *out,
+                 lw_error *err) LW_MUST_CHECK;
+
+/* ---- audit ---- */
+/* Appends an audit row for the signed-in user (or nobody), in the request's
+ * connection (and so in its transaction, if one is open). */
+lw_status api_audit(api_request *req, const char *action, const char *resource_type,
+                    int64_t resource_id, const char *outcome, lw_error *err) LW_MUST_CHECK;
+
+/* The signed-in user as an actor for api/accounts.h. */
+lw_actor api_actor(const api_request *req);
+
+/* ---- JSON of shared shapes ---- */
+json_t *api_user_json(const lw_user *u);
+json_t *api_time_json(int64_t ms); /* ISO 8601 string, or null for 0 */
+
+/* ---- handlers (one file per resource) ---- */
+void api_healthz(api_request *req, api_response *res);
+void api_metrics(api_request *req, api_response *res);
+void api_openapi(api_request *req, api_response *res);
+void api_session_create(api_request *req, api_response *res);
+void api_session_delete(api_request *req, api_response *res);
+void api_users_me(api_request *req, api_response *res);
+void api_users_list(api_request *req, api_response *res);
+void api_users_create(api_request *req, api_response *res);
+void api_users_get(api_request *req, api_response *res);
+void api_users_update(api_request *req, api_response *res);
+void api_orgs_list(api_request *req, api_response *res);
+void api_orgs_create(api_request *req, api_response *res);
+void api_orgs_get(api_request *req, api_response *res);
+void api_orgs_update(api_request *req, api_response *res);
+void api_audit_list(api_request *req, api_response *res);
+
+#endif

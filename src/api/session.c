@@ -1,0 +1,162 @@
+/*
+ * Signing in and out. A session is a random id in an HttpOnly, SameSite=Strict
+ * cookie plus a CSRF token returned in the body; the database keeps only
+ * their digests. Failed attempts are counted per account and per address in
+ * the database (so every server process sees them) and throttled.
+ */
+#include <string.h>
+
+#include "api/api.h"
+
+#define COOKIE "lw_session"
+
+static lw_status throttled(api_request *req, const char *key, int limit, int64_t now,
+                           lw_error *err) {
+    int count = 0;
+    int64_t oldest = 0;
+    lw_status st =
+        store_login_failures(req->db, key, now - LW_THROTTLE_WINDOW_MS, &count, &oldest, err);
+    if (st != LW_OK)
+        return st;
+    long wait = throttle_retry_after(count, limit, oldest, now);
+    if (wait > 0) {
+        st = lw_fail(err, LW_ETHROTTLED, NULL,
+                     "too many failed sign-in attempts; try again in %ld seconds", wait);
+        err->retry_after = wait;
+        return st;
+    }
+    return LW_OK;
+}
+
+/* Records a failed attempt (both counters and the audit row) in one transaction. */
+static lw_status record_failure(api_request *req, const char *acct_key, const char *addr_key,
+                                int64_t user_id, const char *outcome, int64_t now) {
+    lw_error err;
+    lw_status st = store_begin(req->db, &err);
+    if (st == LW_OK && acct_key)
+        st = store_login_failure_add(req->db, acct_key, now, &err);
+    if (st == LW_OK && addr_key)
+        st = store_login_failure_add(req->db, addr_key, now, &err);
+    if (st == LW_OK)
+        st = api_audit(req, "session.login", "user", user_id, outcome, &err);
+    if (st == LW_OK)
+        st = store_commit(req->db, &err);
+    if (st != LW_OK)
+        store_rollback(req->db);
+    return st;
+}
+
+void api_session_create(api_request *req, api_response *res) {
+    static const char *const fields[] = {"email", "password", NULL};
+    lw_error err;
+    const char *email_in, *password;
+    char email[LW_EMAIL_MAX + 1];
+    lw_status st = jin_object(req, fields, &err);
+    if (st == LW_OK)
+        st = jin_string(req->json, "email", 1, LW_EMAIL_MAX, &email_in, &err);
+    if (st == LW_OK)
+        st = jin_string(req->json, "password", 1, LW_PASSWORD_MAX, &password, &err);
+    if (st == LW_OK)
+        st = account_email_normalise(email_in, "email", email, &err);
+    if (st != LW_OK)
+        goto fail;
+
+    int64_t now = clock_now(&req->app->clock);
+    char digest[LW_DIGEST_LEN];
+    crypto_token_digest(email, digest);
+    const char *acct_key = arena_printf(req->arena, "account:%s", digest);
+    const char *addr_key = arena_printf(req->arena, "address:%s", req->remote_addr);
+    st = throttled(req, acct_key, LW_THROTTLE_ACCOUNT, now, &err);
+    if (st == LW_OK)
+        st = throttled(req, addr_key, LW_THROTTLE_ADDRESS, now, &err);
+    if (st == LW_ETHROTTLED) {
+        lw_error ignored;
+        lw_ignore(api_audit(req, "session.login", "user", 0, "throttled", &ignored));
+    }
+    if (st != LW_OK)
+        goto fail;
+
+    lw_user u = {0};
+    st = store_user_by_email(req->db, req->arena, email, &u, &err);
+    if (st != LW_OK && st != LW_ENOTFOUND)
+        goto fail;
+    int found = st == LW_OK;
+    /* Verify against a dummy hash when there is no such account, so that the
+     * answer takes as long either way. */
+    int ok = crypto_password_verify(
+                 found && u.password_hash ? u.password_hash : req->app->dummy_hash, password) &&
+             found && u.password_hash;
+    if (!ok) {
+        st = record_failure(req, acct_key, addr_key, found ? u.id : 0, "failed", now);
+        if (st == LW_OK)
+            st = lw_fail(&err, LW_EAUTH, NULL, "the email or password is wrong");
+        goto fail;
+    }
+    if (!u.active || !u.org_active) {
+        st = record_failure(req, NULL, NULL, u.id, "denied", now);
+        if (st == LW_OK)
+            st = lw_fail(&err, LW_EAUTH, NULL,
+                         "this account has been deactivated; ask your administrator");
+        goto fail;
+    }
+
+    char sid[LW_TOKEN_LEN], csrf[LW_TOKEN_LEN], sid_digest[LW_DIGEST_LEN],
+        csrf_digest[LW_DIGEST_LEN];
+    crypto_random_token(sid);
+    crypto_random_token(csrf);
+    crypto_token_digest(sid, sid_digest);
+    crypto_token_digest(csrf, csrf_digest);
+    req->signed_in = 1;
+    req->who.user_id = u.id;
+    req->who.org_id = u.org_id;
+    req->who.role = (lw_role)role_parse(u.role);
+    st = store_begin(req->db, &err);
+    if (st == LW_OK)
+        st = store_login_failures_clear(req->db, acct_key, &err);
+    if (st == LW_OK)
+        st = store_session_insert(req->db, sid_digest, csrf_digest, u.id, now, &err);
+    if (st == LW_OK)
+        st = api_audit(req, "session.login", "user", u.id, "ok", &err);
+    if (st == LW_OK)
+        st = store_commit(req->db, &err);
+    if (st != LW_OK)
+        goto fail;
+
+    api_header(res, "Set-Cookie",
+               arena_printf(req->arena, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", sid,
+                            req->app->cookie_secure ? "; Secure" : ""));
+    api_header(res, "Cache-Control", "no-store");
+    api_json(res, 201,
+             json_pack("{s:s, s:o, s:o, s:i}", "csrf_token", csrf, "user", api_user_json(&u),
+                       "expires_at", api_time_json(now + LW_SESSION_MAX_MS), "idle_timeout_seconds",
+                       (int)(LW_SESSION_IDLE_MS / 1000)));
+    return;
+fail:
+    store_rollback(req->db);
+    api_fail(res, &err);
+}
+
+void api_session_delete(api_request *req, api_response *res) {
+    lw_error err;
+    if (!req->who.session_digest) {
+        lw_fail(&err, LW_EINVAL, "Authorization",
+                "an API token is not a session; there is nothing to sign out of");
+        api_fail(res, &err);
+        return;
+    }
+    lw_status st = store_begin(req->db, &err);
+    if (st == LW_OK)
+        st = store_session_delete(req->db, req->who.session_digest, &err);
+    if (st == LW_OK)
+        st = api_audit(req, "session.logout", "user", req->who.user_id, "ok", &err);
+    if (st == LW_OK)
+        st = store_commit(req->db, &err);
+    if (st != LW_OK) {
+        api_fail(res, &err);
+        return;
+    }
+    api_header(res, "Set-Cookie",
+               arena_printf(req->arena, COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+                            req->app->cookie_secure ? "; Secure" : ""));
+    res->status = 204;
+}

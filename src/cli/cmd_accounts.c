@@ -1,0 +1,194 @@
+/* linkwell org add, user add, token: accounts from the command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "api/accounts.h"
+#include "cli/cli.h"
+#include "domain/accounts.h"
+
+static const lw_actor cli_actor = {.remote_addr = "cli"};
+
+int cmd_org_add(const cli_cmd *cmd, int argc, char **argv) {
+    cli_opt opts[] = {
+        {"db", "LINKWELL_DB", NULL, 0}, {"name", NULL, NULL, 0}, {"kind", NULL, NULL, 0}, {0}};
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc < 0 ? LW_EXIT_OK : rc;
+    if (!opts[1].value)
+        return cli_usage_error(cmd, "--name is required");
+    if (!opts[2].value)
+        return cli_usage_error(cmd, "--kind is required");
+    lw_error err;
+    lw_store *s = NULL;
+    lw_db *db = NULL;
+    int64_t id = 0;
+    lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
+    if (st == LW_OK)
+        st = store_schema_check(s, &err);
+    if (st == LW_OK)
+        st = store_acquire(s, &db, &err);
+    if (st == LW_OK)
+        st =
+            accounts_org_create(db, opts[1].value, opts[2].value, cli_now(), &cli_actor, &id, &err);
+    if (db)
+        store_release(s, db);
+    store_close(s);
+    if (st != LW_OK)
+        return cli_fail(&err);
+    printf("%lld\n", (long long)id);
+    return LW_EXIT_OK;
+}
+
+/* Reads one line from stdin without echo when it is a terminal. */
+static int read_password(char *buf, size_t size) {
+    struct termios old, quiet;
+    int tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        fputs("password: ", stderr);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    char *line = fgets(buf, (int)size, stdin);
+    if (tty) {
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+        fputc('\n', stderr);
+    }
+    if (!line)
+        return -1;
+    size_t n = strlen(buf);
+    if (n == size - 1 && buf[n - 1] != '\n')
+        return -2; /* too long */
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+/* An organisation given by id or by exact name. */
+static lw_status find_org(lw_db *db, const char *ref, int64_t *id, lw_error *err) {
+    lw_arena *a = arena_new();
+    lw_org o;
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(ref, &end, 10);
+    lw_status st;
+    if (*ref && end && !*end && !errno && v > 0)
+        st = store_org_get(db, a, v, &o, err);
+    else
+        st = store_org_by_name(db, a, ref, &o, err);
+    if (st == LW_OK)
+        *id = o.id;
+    else if (st == LW_ENOTFOUND)
+        st = lw_fail(err, LW_EINVAL, "org",
+                     "there is no organisation '%s' (give its id or exact "
+                     "name)",
+                     ref);
+    arena_free(a);
+    return st;
+}
+
+int cmd_user_add(const cli_cmd *cmd, int argc, char **argv) {
+    cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0},
+                      {"org", NULL, NULL, 0},
+                      {"role", NULL, NULL, 0},
+                      {"email", NULL, NULL, 0},
+                      {"name", NULL, NULL, 0},
+                      {"password-cost", "LINKWELL_PASSWORD_COST", NULL, 0},
+                      {0}};
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc < 0 ? LW_EXIT_OK : rc;
+    for (int i = 1; i <= 3; i++)
+        if (!opts[i].value)
+            return cli_usage_error(cmd, "--%s is required", opts[i].name);
+    lw_error err;
+    lw_pwcost cost;
+    if (cli_pwcost(opts[5].value, &cost, &err) != LW_OK)
+        return cli_fail(&err);
+    char name[LW_NAME_MAX + 1];
+    if (opts[4].value) {
+        snprintf(name, sizeof name, "%s", opts[4].value);
+    } else {
+        snprintf(name, sizeof name, "%s", opts[3].value);
+        char *at = strchr(name, '@');
+        if (at)
+            *at = '\0';
+    }
+    char password[LW_PASSWORD_MAX + 2];
+    int pr = read_password(password, sizeof password);
+    if (pr == -1) {
+        fprintf(stderr, "linkwell: give the password on standard input\n");
+        return LW_EXIT_USAGE;
+    }
+    if (pr == -2) {
+        fprintf(stderr, "linkwell: password: must be at most %d characters long\n",
+                LW_PASSWORD_MAX);
+        return LW_EXIT_USAGE;
+    }
+    lw_store *s = NULL;
+    lw_db *db = NULL;
+    int64_t org_id = 0, id = 0;
+    lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
+    if (st == LW_OK)
+        st = store_schema_check(s, &err);
+    if (st == LW_OK)
+        st = store_acquire(s, &db, &err);
+    if (st == LW_OK)
+        st = find_org(db, opts[1].value, &org_id, &err);
+    if (st == LW_OK)
+        st = accounts_user_create(db, org_id, opts[3].value, name, opts[2].value, password, cost,
+                                  cli_now(), &cli_actor, &id, &err);
+    memset(password, 0, sizeof password);
+    if (db)
+        store_release(s, db);
+    store_close(s);
+    if (st != LW_OK)
+        return cli_fail(&err);
+    printf("%lld\n", (long long)id);
+    return LW_EXIT_OK;
+}
+
+int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
+    cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"email", NULL, NULL, 0}, {0}};
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc < 0 ? LW_EXIT_OK : rc;
+    if (!opts[1].value)
+        return cli_usage_error(cmd, "--email is required");
+    lw_error err;
+    char email[LW_EMAIL_MAX + 1];
+    if (account_email_normalise(opts[1].value, "email", email, &err) != LW_OK)
+        return cli_fail(&err);
+    lw_store *s = NULL;
+    lw_db *db = NULL;
+    lw_arena *a = arena_new();
+    lw_user u;
+    char token[LW_TOKEN_LEN];
+    lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
+    if (st == LW_OK)
+        st = store_schema_check(s, &err);
+    if (st == LW_OK)
+        st = store_acquire(s, &db, &err);
+    if (st == LW_OK) {
+        st = store_user_by_email(db, a, email, &u, &err);
+        if (st == LW_ENOTFOUND)
+            st = lw_fail(&err, LW_EINVAL, "email", "there is no user with the email %s", email);
+    }
+    if (st == LW_OK && (!u.active || !u.org_active))
+        st = lw_fail(&err, LW_ECONFLICT, "email",
+                     "%s is deactivated (or their organisation is); a token would not work", email);
+    if (st == LW_OK)
+        st = accounts_token_create(db, u.id, cli_now(), &cli_actor, token, &err);
+    if (db)
+        store_release(s, db);
+    store_close(s);
+    arena_free(a);
+    if (st != LW_OK)
+        return cli_fail(&err);
+    printf("%s\n", token);
+    return LW_EXIT_OK;
+}

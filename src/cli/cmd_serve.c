@@ -1,0 +1,103 @@
+/* linkwell serve: run the HTTP server until SIGTERM or SIGINT. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "http/server.h"
+
+static int is_loopback(const char *listen) {
+    return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "localhost:", 10) == 0 ||
+           strncmp(listen, "[::1]:", 6) == 0;
+}
+
+static int parse_count(const char *s, int max, int *out) {
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < 1 || v > max)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
+    cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0},
+                      {"listen", "LINKWELL_LISTEN", "127.0.0.1:8080", 0},
+                      {"threads", NULL, NULL, 0},
+                      {"pool", NULL, NULL, 0},
+                      {"password-cost", "LINKWELL_PASSWORD_COST", NULL, 0},
+                      {"cookie-secure", NULL, "auto", 0},
+                      {"no-access-log", NULL, NULL, 1},
+                      {0}};
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc < 0 ? LW_EXIT_OK : rc;
+    lw_http_options hopt = {.listen = opts[1].value, .access_log = stderr};
+    int pool = 0;
+    if (opts[2].value && parse_count(opts[2].value, 256, &hopt.threads) != 0)
+        return cli_usage_error(cmd, "--threads must be a number from 1 to 256");
+    if (opts[3].value && parse_count(opts[3].value, 1024, &pool) != 0)
+        return cli_usage_error(cmd, "--pool must be a number from 1 to 1024");
+    const char *cs = opts[5].value;
+    int secure;
+    if (strcmp(cs, "auto") == 0)
+        secure = !is_loopback(hopt.listen);
+    else if (strcmp(cs, "on") == 0)
+        secure = 1;
+    else if (strcmp(cs, "off") == 0)
+        secure = 0;
+    else
+        return cli_usage_error(cmd, "--cookie-secure must be auto, on or off");
+    if (opts[6].value)
+        hopt.access_log = NULL;
+    lw_error err;
+    lw_pwcost cost;
+    if (cli_pwcost(opts[4].value, &cost, &err) != LW_OK)
+        return cli_fail(&err);
+    if (!opts[0].value)
+        return cli_usage_error(cmd, "no database given: pass --db PATH or set LINKWELL_DB");
+
+    /* Signals are taken by sigwait() below; block them before any thread starts. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (!hopt.threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        hopt.threads = n < 2 ? 2 : (int)n;
+    }
+    lw_store_options so = {.pool_size = pool ? pool : hopt.threads + 2};
+    lw_store *s = NULL;
+    lw_status st = store_open(opts[0].value, &so, &s, &err);
+    if (st == LW_OK)
+        st = store_schema_check(s, &err);
+    if (st != LW_OK) {
+        store_close(s);
+        return cli_fail(&err);
+    }
+    lw_app app;
+    lw_http *h = NULL;
+    st = app_init(&app, s, clock_system(), cost, secure, &err);
+    if (st == LW_OK)
+        st = http_start(&app, &hopt, &h, &err);
+    if (st != LW_OK) {
+        store_close(s);
+        return cli_fail(&err);
+    }
+    fprintf(stderr, "linkwell: serving on port %d (listen %s), database %s\n", http_port(h),
+            hopt.listen, opts[0].value);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    fprintf(stderr, "linkwell: %s received; finishing requests in flight\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    http_stop(h);
+    store_close(s);
+    fprintf(stderr, "linkwell: stopped\n");
+    return LW_EXIT_OK;
+}

@@ -1,0 +1,84 @@
+/*
+ * The driver interface inside store/: what a database backend must provide.
+ * Only the files of store/ include this. Queries are written once, in SQL that both
+ * SQLite and PostgreSQL accept, with parameters $1..$n; the drivers differ in
+ * how they connect, prepare, bind and report errors, and in their migrations.
+ *
+ * A result is read whole into the caller's arena as text (NULL for SQL NULL);
+ * db_int()/db_text() convert. Ownership: every string a query returns lives
+ * in the arena passed to it.
+ */
+#ifndef LW_DB_H
+#define LW_DB_H
+
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/error.h"
+
+typedef enum db_type { DB_NULL, DB_INT, DB_TEXT } db_type;
+
+typedef struct db_val {
+    db_type t;
+    int64_t i;
+    const char *s;
+} db_val;
+
+#define DB_I(x) ((db_val){.t = DB_INT, .i = (int64_t)(x)})
+#define DB_S(x) ((db_val){.t = (x) ? DB_TEXT : DB_NULL, .s = (x)})
+#define DB_NUL ((db_val){.t = DB_NULL})
+/* An integer where 0 means "none" (an unset foreign key). */
+#define DB_ID(x) ((x) ? DB_I(x) : DB_NUL)
+
+typedef struct db_result {
+    int nrows, ncols;
+    const char **cells; /* nrows * ncols, row-major; NULL for SQL NULL */
+    int64_t changes;    /* rows changed by an INSERT/UPDATE/DELETE */
+} db_result;
+
+typedef struct db_migration {
+    int version;
+    const char *name;
+    const char *sql; /* one or more statements */
+} db_migration;
+
+/* One backend. CONN is the backend's own connection object. */
+typedef struct db_driver {
+    const char *name; /* "sqlite" or "postgres" */
+    lw_status (*connect)(const char *url, int create, void **conn, lw_error *err);
+    void (*disconnect)(void *conn);
+    /* Runs statements with no parameters and no result (DDL, BEGIN, COMMIT). */
+    lw_status (*exec_script)(void *conn, const char *sql, lw_error *err);
+    lw_status (*query)(void *conn, lw_arena *a, const char *sql, const db_val *params, int n,
+                       db_result *out, lw_error *err);
+    /* 1 when the connection is usable, 0 when it must be replaced. */
+    int (*healthy)(void *conn);
+    const char *begin_sql; /* "BEGIN IMMEDIATE" / "BEGIN" */
+    const db_migration *migrations;
+    int nmigrations;
+} db_driver;
+
+extern const db_driver db_sqlite_driver;
+
+/* A connection taken from the pool (store_acquire) and the driver behind it. */
+struct lw_db {
+    const db_driver *drv;
+    void *conn;
+    int in_tx;
+    int broken;
+    struct lw_db *next_free;
+};
+
+lw_status db_query(struct lw_db *db, lw_arena *a, const char *sql, const db_val *params, int n,
+                   db_result *out, lw_error *err) LW_MUST_CHECK;
+/* As db_query, for statements whose rows are not needed. */
+lw_status db_exec(struct lw_db *db, const char *sql, const db_val *params, int n, int64_t *changes,
+                  lw_error *err) LW_MUST_CHECK;
+
+const char *db_text(const db_result *r, int row, int col);
+int64_t db_int(const db_result *r, int row, int col); /* 0 for NULL */
+int db_is_null(const db_result *r, int row, int col);
+
+#define DB_NPARAMS(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
+
+#endif

@@ -1,0 +1,208 @@
+/*
+ * The SQLite backend: one file, WAL, foreign keys on, a busy timeout, and
+ * synchronous=FULL so that a write acknowledged to a user survives a power cut.
+ * Each pooled connection keeps its prepared statements in a small cache keyed
+ * by the SQL text.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+#include "store/schema_sqlite.h"
+
+#define STMT_CACHE 96
+
+typedef struct cached {
+    uint64_t hash;
+    char *sql;
+    sqlite3_stmt *stmt;
+} cached;
+
+typedef struct sq_conn {
+    sqlite3 *db;
+    cached cache[STMT_CACHE];
+    int ncache;
+} sq_conn;
+
+static uint64_t fnv1a(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static lw_status sq_error(sqlite3 *db, int rc, lw_error *err) {
+    const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+        return lw_fail(err, LW_ECONFLICT, NULL, "%s", msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return lw_fail(err, LW_EUNAVAILABLE, NULL, "the database is busy; try again (%s)", msg);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+        return lw_fail(err, LW_EUNAVAILABLE, NULL, "the database cannot be written: %s", msg);
+    default:
+        return lw_fail(err, LW_EINTERNAL, NULL, "database error: %s", msg);
+    }
+}
+
+static lw_status sq_exec_script(void *conn, const char *sql, lw_error *err) {
+    sq_conn *c = conn;
+    int rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? LW_OK : sq_error(c->db, rc, err);
+}
+
+static void sq_disconnect(void *conn) {
+    sq_conn *c = conn;
+    if (!c)
+        return;
+    for (int i = 0; i < c->ncache; i++) {
+        sqlite3_finalize(c->cache[i].stmt);
+        free(c->cache[i].sql);
+    }
+    sqlite3_close(c->db);
+    free(c);
+}
+
+static lw_status sq_connect(const char *url, int create, void **out, lw_error *err) {
+    const char *path = url;
+    if (strncmp(path, "sqlite:", 7) == 0)
+        path += 7;
+    sq_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        lw_oom();
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    int rc = sqlite3_open_v2(path, &c->db, flags, NULL);
+    lw_status st = LW_OK;
+    if (rc != SQLITE_OK) {
+        if (!create && (rc & 0xff) == SQLITE_CANTOPEN)
+            st = lw_fail(err, LW_EINVAL, "db",
+                         "there is no database at %s; create it with: linkwell init --db %s", path,
+                         path);
+        else
+            st = lw_fail(err, LW_EUNAVAILABLE, "db", "cannot open %s: %s", path,
+                         c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, 5000);
+    st = sq_exec_script(c,
+                        "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
+                        "PRAGMA synchronous=FULL; PRAGMA trusted_schema=OFF;",
+                        err);
+    if (st != LW_OK)
+        goto fail;
+    *out = c;
+    return LW_OK;
+fail:
+    sq_disconnect(c);
+    return st;
+}
+
+static sqlite3_stmt *sq_prepare(sq_conn *c, const char *sql, int *cached_out, lw_error *err) {
+    uint64_t h = fnv1a(sql);
+    for (int i = 0; i < c->ncache; i++)
+        if (c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0) {
+            *cached_out = 1;
+            return c->cache[i].stmt;
+        }
+    sqlite3_stmt *stmt = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+    if (rc != SQLITE_OK) {
+        (void)sq_error(c->db, rc, err);
+        return NULL;
+    }
+    if (c->ncache < STMT_CACHE) {
+        c->cache[c->ncache].hash = h;
+        c->cache[c->ncache].sql = strdup(sql);
+        if (!c->cache[c->ncache].sql)
+            lw_oom();
+        c->cache[c->ncache].stmt = stmt;
+        c->ncache++;
+        *cached_out = 1;
+    } else {
+        *cached_out = 0;
+    }
+    return stmt;
+}
+
+static lw_status sq_query(void *conn, lw_arena *a, const char *sql, const db_val *params, int n,
+                          db_result *out, lw_error *err) {
+    sq_conn *c = conn;
+    int is_cached = 0;
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *stmt = sq_prepare(c, sql, &is_cached, err);
+    if (!stmt)
+        return err ? err->code : LW_EINTERNAL;
+    lw_status st = LW_OK;
+    for (int k = 1; k <= n; k++) {
+        char name[16];
+        snprintf(name, sizeof name, "$%d", k);
+        int idx = sqlite3_bind_parameter_index(stmt, name);
+        if (idx == 0)
+            continue;
+        const db_val *v = &params[k - 1];
+        int rc = v->t == DB_INT    ? sqlite3_bind_int64(stmt, idx, v->i)
+                 : v->t == DB_TEXT ? sqlite3_bind_text(stmt, idx, v->s, -1, SQLITE_STATIC)
+                                   : sqlite3_bind_null(stmt, idx);
+        if (rc != SQLITE_OK) {
+            st = sq_error(c->db, rc, err);
+            goto done;
+        }
+    }
+    int ncols = sqlite3_column_count(stmt);
+    int cap = 0;
+    const char **cells = NULL;
+    for (;;) {
+        int rc = sqlite3_step(stmt);
+        if (rc == SQLITE_DONE)
+            break;
+        if (rc != SQLITE_ROW) {
+            st = sq_error(c->db, rc, err);
+            goto done;
+        }
+        if (out->nrows == cap) {
+            int ncap = cap ? cap * 2 : 16;
+            const char **grown = arena_alloc(a, sizeof *grown * (size_t)ncap * (size_t)ncols + 1);
+            if (cells)
+                memcpy(grown, cells, sizeof *grown * (size_t)cap * (size_t)ncols);
+            cells = grown;
+            cap = ncap;
+        }
+        for (int j = 0; j < ncols; j++) {
+            const unsigned char *t = sqlite3_column_text(stmt, j);
+            cells[out->nrows * ncols + j] =
+                t ? arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(stmt, j)) : NULL;
+        }
+        out->nrows++;
+    }
+    out->ncols = ncols;
+    out->cells = cells;
+    out->changes = sqlite3_changes64(c->db);
+done:
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    if (!is_cached)
+        sqlite3_finalize(stmt);
+    return st;
+}
+
+static int sq_healthy(void *conn) {
+    (void)conn;
+    return 1;
+}
+
+const db_driver db_sqlite_driver = {
+    .name = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .exec_script = sq_exec_script,
+    .query = sq_query,
+    .healthy = sq_healthy,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .migrations = sqlite_migrations,
+    .nmigrations = SQLITE_NMIGRATIONS,
+};

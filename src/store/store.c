@@ -1,0 +1,304 @@
+/*
+ * The store's frame: choosing a backend from the URL, the connection pool,
+ * transactions, migrations, and the helpers every query uses.
+ */
+#include "store/store.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/db.h"
+
+struct lw_store {
+    const db_driver *drv;
+    char *url;
+    int create;
+    int size, open;
+    lw_db *free_list;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static int is_postgres_url(const char *url) {
+    return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
+}
+
+lw_status store_open(const char *url, const lw_store_options *opt, lw_store **out, lw_error *err) {
+    if (!url || !*url)
+        return lw_fail(err, LW_EINVAL, "db",
+                       "no database given: pass --db PATH or set LINKWELL_DB");
+    if (is_postgres_url(url))
+        return lw_fail(err, LW_EINVAL, "db",
+                       "this build of linkwell has no PostgreSQL backend yet; use a SQLite "
+                       "file path");
+    lw_store *s = calloc(1, sizeof *s);
+    if (!s)
+        lw_oom();
+    s->drv = &db_sqlite_driver;
+    s->url = strdup(url);
+    if (!s->url)
+        lw_oom();
+    s->create = opt && opt->create;
+    s->size = opt && opt->pool_size > 0 ? opt->pool_size : 4;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    /* Open one connection now so that a bad path is reported at once. */
+    lw_db *db = NULL;
+    lw_status st = store_acquire(s, &db, err);
+    if (st != LW_OK) {
+        store_close(s);
+        return st;
+    }
+    store_release(s, db);
+    *out = s;
+    return LW_OK;
+}
+
+static void db_free(lw_db *db) {
+    if (!db)
+        return;
+    db->drv->disconnect(db->conn);
+    free(db);
+}
+
+void store_close(lw_store *s) {
+    if (!s)
+        return;
+    lw_db *db = s->free_list;
+    while (db) {
+        lw_db *next = db->next_free;
+        db_free(db);
+        db = next;
+    }
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s->url);
+    free(s);
+}
+
+const char *store_backend(const lw_store *s) {
+    return s->drv->name;
+}
+
+lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) {
+    pthread_mutex_lock(&s->mu);
+    while (!s->free_list && s->open >= s->size)
+        pthread_cond_wait(&s->cv, &s->mu);
+    lw_db *db = s->free_list;
+    if (db) {
+        s->free_list = db->next_free;
+        pthread_mutex_unlock(&s->mu);
+        db->next_free = NULL;
+        *out = db;
+        return LW_OK;
+    }
+    s->open++;
+    pthread_mutex_unlock(&s->mu);
+
+    db = calloc(1, sizeof *db);
+    if (!db)
+        lw_oom();
+    db->drv = s->drv;
+    lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
+    if (st != LW_OK) {
+        free(db);
+        pthread_mutex_lock(&s->mu);
+        s->open--;
+        pthread_cond_signal(&s->cv);
+        pthread_mutex_unlock(&s->mu);
+        return st;
+    }
+    *out = db;
+    return LW_OK;
+}
+
+void store_release(lw_store *s, lw_db *db) {
+    if (!db)
+        return;
+    store_rollback(db);
+    pthread_mutex_lock(&s->mu);
+    if (db->broken || !db->drv->healthy(db->conn)) {
+        s->open--;
+        pthread_mutex_unlock(&s->mu);
+        db_free(db);
+        pthread_mutex_lock(&s->mu);
+    } else {
+        db->next_free = s->free_list;
+        s->free_list = db;
+    }
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+lw_status store_begin(lw_db *db, lw_error *err) {
+    lw_status st = db->drv->exec_script(db->conn, db->drv->begin_sql, err);
+    if (st == LW_OK)
+        db->in_tx = 1;
+    return st;
+}
+
+lw_status store_commit(lw_db *db, lw_error *err) {
+    lw_status st = db->drv->exec_script(db->conn, "COMMIT", err);
+    if (st != LW_OK) {
+        store_rollback(db);
+        return st;
+    }
+    db->in_tx = 0;
+    return LW_OK;
+}
+
+void store_rollback(lw_db *db) {
+    if (!db->in_tx)
+        return;
+    if (db->drv->exec_script(db->conn, "ROLLBACK", NULL) != LW_OK)
+        db->broken = 1;
+    db->in_tx = 0;
+}
+
+/* ---- query helpers ---- */
+
+lw_status db_query(lw_db *db, lw_arena *a, const char *sql, const db_val *params, int n,
+                   db_result *out, lw_error *err) {
+    lw_status st = db->drv->query(db->conn, a, sql, params, n, out, err);
+    if (st == LW_EUNAVAILABLE && !db->drv->healthy(db->conn))
+        db->broken = 1;
+    return st;
+}
+
+lw_status db_exec(lw_db *db, const char *sql, const db_val *params, int n, int64_t *changes,
+                  lw_error *err) {
+    lw_arena *a = arena_new();
+    db_result r;
+    lw_status st = db_query(db, a, sql, params, n, &r, err);
+    if (st == LW_OK && changes)
+        *changes = r.changes;
+    arena_free(a);
+    return st;
+}
+
+const char *db_text(const db_result *r, int row, int col) {
+    return r->cells[row * r->ncols + col];
+}
+
+int64_t db_int(const db_result *r, int row, int col) {
+    const char *t = db_text(r, row, col);
+    return t ? strtoll(t, NULL, 10) : 0;
+}
+
+int db_is_null(const db_result *r, int row, int col) {
+    return db_text(r, row, col) == NULL;
+}
+
+/* ---- migrations ---- */
+
+int store_schema_latest(const lw_store *s) {
+    return s->drv->migrations[s->drv->nmigrations - 1].version;
+}
+
+lw_status store_schema_version(lw_db *db, int *out, lw_error *err) {
+    lw_arena *a = arena_new();
+    db_result r;
+    /* Portable check for the migrations table: try to read it. */
+    lw_status st = db_query(db, a, "SELECT max(version) FROM schema_migrations", NULL, 0, &r, err);
+    if (st == LW_OK)
+        *out = r.nrows ? (int)db_int(&r, 0, 0) : 0;
+    else if (st == LW_EINTERNAL) {
+        /* No migrations table: an empty (or foreign) database. */
+        lw_error_clear(err);
+        *out = 0;
+        st = LW_OK;
+    }
+    arena_free(a);
+    return st;
+}
+
+lw_status store_migrate(lw_store *s, int64_t now, int *from, int *to, lw_error *err) {
+    lw_db *db = NULL;
+    lw_status st = store_acquire(s, &db, err);
+    if (st != LW_OK)
+        return st;
+    st = db->drv->exec_script(db->conn,
+                              "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                              "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                              "applied_at INTEGER NOT NULL)",
+                              err);
+    if (st != LW_OK)
+        goto done;
+    int cur = 0;
+    st = store_schema_version(db, &cur, err);
+    if (st != LW_OK)
+        goto done;
+    *from = cur;
+    if (cur > store_schema_latest(s)) {
+        st = lw_fail(err, LW_ECONFLICT, "db",
+                     "the database is at schema version %d, newer than this linkwell "
+                     "(version %d): upgrade linkwell",
+                     cur, store_schema_latest(s));
+        goto done;
+    }
+    for (int i = 0; i < s->drv->nmigrations; i++) {
+        const db_migration *m = &s->drv->migrations[i];
+        if (m->version <= cur)
+            continue;
+        st = store_begin(db, err);
+        if (st != LW_OK)
+            goto done;
+        st = db->drv->exec_script(db->conn, m->sql, err);
+        if (st == LW_OK) {
+            db_val p[] = {DB_I(m->version), DB_S(m->name), DB_I(now)};
+            st = db_exec(db,
+                         "INSERT INTO schema_migrations (version, name, applied_at) "
+                         "VALUES ($1, $2, $3)",
+                         p, DB_NPARAMS(p), NULL, err);
+        }
+        if (st == LW_OK)
+            st = store_commit(db, err);
+        if (st != LW_OK) {
+            store_rollback(db);
+            goto done;
+        }
+        cur = m->version;
+    }
+    *to = cur;
+done:
+    store_release(s, db);
+    return st;
+}
+
+lw_status store_schema_check(lw_store *s, lw_error *err) {
+    lw_db *db = NULL;
+    lw_status st = store_acquire(s, &db, err);
+    if (st != LW_OK)
+        return st;
+    int cur = 0;
+    st = store_schema_version(db, &cur, err);
+    store_release(s, db);
+    if (st != LW_OK)
+        return st;
+    int latest = store_schema_latest(s);
+    if (cur == 0)
+        return lw_fail(err, LW_EINVAL, "db",
+                       "the database has no linkwell schema; create it with linkwell init");
+    if (cur < latest)
+        return lw_fail(err, LW_EINVAL, "db",
+                       "the database is at schema version %d and this linkwell needs %d: "
+                       "migrate it with linkwell init --db (back it up first)",
+                       cur, latest);
+    if (cur > latest)
+        return lw_fail(err, LW_EINVAL, "db",
+                       "the database is at schema version %d, newer than this linkwell "
+                       "(version %d): upgrade linkwell",
+                       cur, latest);
+    return LW_OK;
+}
+
+lw_status store_ping(lw_store *s, lw_error *err) {
+    lw_db *db = NULL;
+    lw_status st = store_acquire(s, &db, err);
+    if (st != LW_OK)
+        return st;
+    st = db_exec(db, "SELECT 1", NULL, 0, NULL, err);
+    store_release(s, db);
+    return st;
+}

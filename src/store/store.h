@@ -1,0 +1,188 @@
+/*
+ * The store: everything linkwell keeps, behind one interface. Callers (api/,
+ * cli/) see only this header; SQL lives in the files of store/ and the backend (SQLite
+ * now, PostgreSQL later) is chosen by the URL given to store_open().
+ *
+ * Ownership, once for the whole interface: every string or array a store
+ * function returns lives in the lw_arena the caller passed to it; nothing
+ * returned needs freeing on its own.
+ *
+ * Concurrency: an lw_store is shared by all threads; an lw_db (one pooled
+ * connection) is used by one thread at a time, between store_acquire() and
+ * store_release(). Writes that must commit together run between store_begin()
+ * and store_commit(); a request's audit rows are written in the same
+ * transaction as the change they describe.
+ */
+#ifndef LW_STORE_H
+#define LW_STORE_H
+
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/error.h"
+
+typedef struct lw_store lw_store;
+typedef struct lw_db lw_db;
+
+typedef struct lw_store_options {
+    int pool_size; /* connections; 0 means 4 */
+    int create;    /* create the database if it does not exist (init only) */
+} lw_store_options;
+
+lw_status store_open(const char *url, const lw_store_options *opt, lw_store **out,
+                     lw_error *err) LW_MUST_CHECK;
+void store_close(lw_store *s);                /* NULL is fine; waits for nothing: release first */
+const char *store_backend(const lw_store *s); /* "sqlite" */
+
+lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) LW_MUST_CHECK;
+void store_release(lw_store *s, lw_db *db); /* rolls back an open transaction */
+
+lw_status store_begin(lw_db *db, lw_error *err) LW_MUST_CHECK;
+lw_status store_commit(lw_db *db, lw_error *err) LW_MUST_CHECK;
+void store_rollback(lw_db *db); /* no-op outside a transaction */
+
+/* Migrations. The schema version this binary knows; the version of the
+ * database (0 when empty); migrate applies what is missing, each step in its
+ * own transaction. */
+int store_schema_latest(const lw_store *s);
+lw_status store_schema_version(lw_db *db, int *out, lw_error *err) LW_MUST_CHECK;
+lw_status store_migrate(lw_store *s, int64_t now, int *from, int *to, lw_error *err) LW_MUST_CHECK;
+/* For serve: LW_OK when the database is exactly at the latest version; an error
+ * saying what to do when it is older (run init) or newer (upgrade linkwell). */
+lw_status store_schema_check(lw_store *s, lw_error *err) LW_MUST_CHECK;
+/* A cheap round trip, for /healthz. */
+lw_status store_ping(lw_store *s, lw_error *err) LW_MUST_CHECK;
+
+/* ---- paging ---- */
+typedef struct lw_page {
+    int page;     /* 1-based */
+    int per_page; /* 1..LW_PER_PAGE_MAX */
+} lw_page;
+#define LW_PER_PAGE_DEFAULT 20
+#define LW_PER_PAGE_MAX 100
+
+/* ---- organisations ---- */
+typedef struct lw_org {
+    int64_t id;
+    const char *name;
+    const char *kind;
+    int active;
+    int64_t created_at;
+} lw_org;
+
+/* LW_ECONFLICT (field "name") when the name is taken. */
+lw_status store_org_insert(lw_db *db, const char *name, const char *kind, int64_t now, int64_t *id,
+                           lw_error *err) LW_MUST_CHECK;
+lw_status store_org_get(lw_db *db, lw_arena *a, int64_t id, lw_org *out,
+                        lw_error *err) LW_MUST_CHECK;
+lw_status store_org_by_name(lw_db *db, lw_arena *a, const char *name, lw_org *out,
+                            lw_error *err) LW_MUST_CHECK;
+lw_status store_org_list(lw_db *db, lw_arena *a, lw_page pg, lw_org **out, int *n, int64_t *total,
+                         lw_error *err) LW_MUST_CHECK;
+/* NAME or KIND may be NULL (unchanged); ACTIVE -1 means unchanged. */
+lw_status store_org_update(lw_db *db, int64_t id, const char *name, const char *kind, int active,
+                           lw_error *err) LW_MUST_CHECK;
+
+/* ---- users ---- */
+typedef struct lw_user {
+    int64_t id;
+    int64_t org_id;
+    const char *org_name;
+    const char *org_kind;
+    int org_active;
+    const char *email;
+    const char *name;
+    const char *role;
+    const char *password_hash; /* filled only by store_user_by_email */
+    int active;
+    int64_t created_at;
+} lw_user;
+
+typedef struct lw_user_filter {
+    int64_t org_id;   /* 0: any */
+    const char *role; /* NULL: any */
+    int active;       /* -1: any */
+} lw_user_filter;
+
+/* LW_ECONFLICT (field "email") when the email is taken. */
+lw_status store_user_insert(lw_db *db, int64_t org_id, const char *email, const char *name,
+                            const char *role, const char *password_hash, int64_t now, int64_t *id,
+                            lw_error *err) LW_MUST_CHECK;
+lw_status store_user_get(lw_db *db, lw_arena *a, int64_t id, lw_user *out,
+                         lw_error *err) LW_MUST_CHECK;
+lw_status store_user_by_email(lw_db *db, lw_arena *a, const char *email, lw_user *out,
+                              lw_error *err) LW_MUST_CHECK;
+lw_status store_user_list(lw_db *db, lw_arena *a, const lw_user_filter *f, lw_page pg,
+                          lw_user **out, int *n, int64_t *total, lw_error *err) LW_MUST_CHECK;
+/* ROLE, NAME may be NULL (unchanged); ACTIVE -1 means unchanged. Deactivating
+ * also ends the user's sessions. */
+lw_status store_user_update(lw_db *db, int64_t id, const char *role, const char *name, int active,
+                            int64_t now, lw_error *err) LW_MUST_CHECK;
+lw_status store_user_set_password(lw_db *db, int64_t id, const char *password_hash, int64_t now,
+                                  lw_error *err) LW_MUST_CHECK;
+
+/* ---- sessions and API tokens (stored by digest only, never in clear) ---- */
+typedef struct lw_session {
+    const char *id_digest;
+    const char *csrf_digest;
+    int64_t created_at;
+    int64_t last_seen_at;
+    lw_user user;
+} lw_session;
+
+lw_status store_session_insert(lw_db *db, const char *id_digest, const char *csrf_digest,
+                               int64_t user_id, int64_t now, lw_error *err) LW_MUST_CHECK;
+/* LW_ENOTFOUND when there is no such session. */
+lw_status store_session_get(lw_db *db, lw_arena *a, const char *id_digest, lw_session *out,
+                            lw_error *err) LW_MUST_CHECK;
+lw_status store_session_touch(lw_db *db, const char *id_digest, int64_t now,
+                              lw_error *err) LW_MUST_CHECK;
+lw_status store_session_delete(lw_db *db, const char *id_digest, lw_error *err) LW_MUST_CHECK;
+/* Deletes sessions idle or older than the limits, as of NOW. */
+lw_status store_session_purge(lw_db *db, int64_t now, int64_t idle_ms, int64_t max_ms,
+                              lw_error *err) LW_MUST_CHECK;
+
+lw_status store_token_insert(lw_db *db, const char *digest, int64_t user_id, int64_t now,
+                             int64_t *id, lw_error *err) LW_MUST_CHECK;
+/* The token's id and its user; LW_ENOTFOUND when unknown. */
+lw_status store_token_get(lw_db *db, lw_arena *a, const char *digest, int64_t *token_id,
+                          lw_user *user, lw_error *err) LW_MUST_CHECK;
+lw_status store_token_touch(lw_db *db, int64_t token_id, int64_t now, lw_error *err) LW_MUST_CHECK;
+
+/* ---- login throttling (shared by every server process through the database) ---- */
+lw_status store_login_failure_add(lw_db *db, const char *key, int64_t now,
+                                  lw_error *err) LW_MUST_CHECK;
+/* Failures for KEY at or after SINCE: their count and the oldest time. */
+lw_status store_login_failures(lw_db *db, const char *key, int64_t since, int *count,
+                               int64_t *oldest, lw_error *err) LW_MUST_CHECK;
+lw_status store_login_failures_clear(lw_db *db, const char *key, lw_error *err) LW_MUST_CHECK;
+
+/* ---- the audit log (append-only: the schema refuses UPDATE and DELETE) ---- */
+typedef struct lw_audit_entry {
+    int64_t id;
+    int64_t at;
+    int64_t user_id; /* 0: nobody signed in */
+    const char *role;
+    int64_t org_id;            /* 0: none */
+    const char *action;        /* "session.login", "user.create", ... */
+    const char *resource_type; /* "user", "organisation", ... or NULL */
+    const char *resource_id;
+    const char *remote_addr;
+    const char *outcome; /* "ok", "denied", "failed" */
+} lw_audit_entry;
+
+typedef struct lw_audit_filter {
+    int64_t user_id;           /* 0: any */
+    const char *resource_type; /* NULL: any */
+    const char *resource_id;   /* NULL: any */
+    const char *action;        /* NULL: any */
+    int64_t from, to;          /* inclusive, ms; 0: open */
+} lw_audit_filter;
+
+lw_status store_audit_insert(lw_db *db, const lw_audit_entry *e, lw_error *err) LW_MUST_CHECK;
+/* Newest first. */
+lw_status store_audit_list(lw_db *db, lw_arena *a, const lw_audit_filter *f, lw_page pg,
+                           lw_audit_entry **out, int *n, int64_t *total,
+                           lw_error *err) LW_MUST_CHECK;
+
+#endif
