@@ -7,7 +7,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   libmicrohttpd-dev libjansson-dev libsqlite3-dev libsodium-dev
-  libcmocka-dev libcurl4-openssl-dev clang-format sqlite3 curl
+  libpq-dev postgresql
+  libcmocka-dev libcurl4-openssl-dev clang-format sqlite3 curl jq
 )
 
 missing=()

@@ -1,4 +1,5 @@
 /* Building responses: JSON, problems (RFC 9457), paged lists, shared shapes. */
+#include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
@@ -23,6 +24,11 @@ void api_problem(api_response *res, int status, const char *title, const char *d
 void api_fail(api_response *res, const lw_error *err) {
     int status = lw_status_http(err->code);
     const char *detail = err->msg[0] ? err->msg : lw_status_title(err->code);
+    if (status == 500) {
+        /* The detail may hold SQL or paths: log it, tell the client less. */
+        fprintf(stderr, "linkwell: internal error: %s\n", detail);
+        detail = "something went wrong inside linkwell; the details are in the server log";
+    }
     char buf[sizeof err->field + sizeof err->msg + 4];
     /* Say which field in the detail too, for people reading only the text. */
     if (err->field[0] && status == 400) {

@@ -13,15 +13,25 @@
 #endif
 
 static const cli_cmd commands[] = {
-    {"init", "--db PATH",
-     "Creates the database at PATH, or migrates an existing one to this version's schema.\n"
-     "  --db PATH   SQLite file (or set LINKWELL_DB)\n",
+    {"init", "--db PATH|URL",
+     "Creates the database, or migrates an existing one to this version's schema.\n"
+     "  --db PATH|URL   a SQLite file, or postgres://user@host/dbname (or set LINKWELL_DB)\n",
      cmd_init},
+    {"backup", "--db PATH --to FILE",
+     "Copies a SQLite database to a new FILE while the server keeps running (SQLite's\n"
+     "online backup API). For PostgreSQL use pg_dump (docs/deploy.md).\n",
+     cmd_backup},
+    {"migrate-to-postgres", "--from PATH --to postgres://...",
+     "Copies every row of a SQLite database into an empty PostgreSQL database (creating\n"
+     "the schema), in one transaction, then compares every table's row count and\n"
+     "content checksum on both sides. Stop the server first.\n",
+     cmd_migrate_to_postgres},
     {"serve",
      "--db PATH [--listen HOST:PORT] [--threads N] [--pool N] [--password-cost C] "
-     "[--cookie-secure auto|on|off] [--no-access-log]",
+     "[--cookie-secure auto|on|off] [--no-access-log] [--trusted-proxy ADDR]",
      "Runs the server: web UI at /, API under /api/v1/. Stops cleanly on SIGTERM or Ctrl-C.\n"
-     "  --db PATH            database (or LINKWELL_DB); create it first with 'linkwell init'\n"
+     "  --db PATH|URL        SQLite file or postgres:// URL (or LINKWELL_DB); create it\n"
+     "                       first with 'linkwell init'\n"
      "  --listen HOST:PORT   address to listen on (or LINKWELL_LISTEN; default 127.0.0.1:8080)\n"
      "  --threads N          HTTP worker threads (default: one per core, at least 2)\n"
      "  --pool N             database connections (default: threads + 2)\n"
@@ -29,7 +39,9 @@ static const cli_cmd commands[] = {
      "                       (default) or moderate (or LINKWELL_PASSWORD_COST)\n"
      "  --cookie-secure M    mark the session cookie Secure: auto (default: on unless\n"
      "                       listening on loopback), on (behind HTTPS), off\n"
-     "  --no-access-log      do not write the JSON access log to stderr\n",
+     "  --no-access-log      do not write the JSON access log to stderr\n"
+     "  --trusted-proxy ADDR requests from ADDR (your reverse proxy) are attributed to the\n"
+     "                       last address in X-Forwarded-For (or LINKWELL_TRUSTED_PROXY)\n",
      cmd_serve},
     {"org add", "--db PATH --name NAME --kind KIND",
      "Creates an organisation and prints its id.\n"
@@ -62,7 +74,7 @@ static void print_overview(FILE *f) {
             "usage: linkwell COMMAND [OPTIONS]\n\ncommands:\n",
             LW_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].usage);
+        fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].usage);
     fprintf(f, "\n'linkwell COMMAND --help' explains a command. 'linkwell --version' prints "
                "the version.\n");
 }

@@ -47,6 +47,8 @@ lw_status cli_pwcost(const char *s, lw_pwcost *out, lw_error *err) LW_MUST_CHECK
 int64_t cli_now(void);
 
 int cmd_init(const cli_cmd *cmd, int argc, char **argv);
+int cmd_backup(const cli_cmd *cmd, int argc, char **argv);
+int cmd_migrate_to_postgres(const cli_cmd *cmd, int argc, char **argv);
 int cmd_serve(const cli_cmd *cmd, int argc, char **argv);
 int cmd_org_add(const cli_cmd *cmd, int argc, char **argv);
 int cmd_user_add(const cli_cmd *cmd, int argc, char **argv);

@@ -31,6 +31,7 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
                       {"password-cost", "LINKWELL_PASSWORD_COST", NULL, 0},
                       {"cookie-secure", NULL, "auto", 0},
                       {"no-access-log", NULL, NULL, 1},
+                      {"trusted-proxy", "LINKWELL_TRUSTED_PROXY", NULL, 0},
                       {0}};
     int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
     if (rc)
@@ -53,6 +54,7 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
         return cli_usage_error(cmd, "--cookie-secure must be auto, on or off");
     if (opts[6].value)
         hopt.access_log = NULL;
+    hopt.trusted_proxy = opts[7].value;
     lw_error err;
     lw_pwcost cost;
     if (cli_pwcost(opts[4].value, &cost, &err) != LW_OK)

@@ -135,6 +135,26 @@ static const char *remote_addr(struct MHD_Connection *c, lw_arena *a) {
     return arena_strdup(a, buf);
 }
 
+/* The client's address: the peer, or, behind the trusted proxy, the address
+ * that proxy appended to X-Forwarded-For (the right-most entry; the entries
+ * before it come from the client and could be forged). */
+static const char *client_addr(lw_http *h, struct MHD_Connection *c, lw_arena *a) {
+    const char *peer = remote_addr(c, a);
+    if (!h->opt.trusted_proxy || strcmp(peer, h->opt.trusted_proxy) != 0)
+        return peer;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff || !*xff)
+        return peer;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    size_t n = strcspn(last, " ");
+    if (n == 0 || n >= INET6_ADDRSTRLEN)
+        return peer;
+    return arena_strndup(a, last, n);
+}
+
 /* ---- responses ---- */
 
 static enum MHD_Result send_response(lw_http *h, struct MHD_Connection *c, conn_ctx *ctx,
@@ -207,6 +227,19 @@ static int serve_static(lw_http *h, struct MHD_Connection *c, conn_ctx *ctx, con
     return 1;
 }
 
+/* Whether the Allow list ALLOW ("GET, PATCH", or NULL) names METHOD. */
+static int allow_has(const char *allow, const char *method) {
+    size_t n = strlen(method);
+    for (const char *p = allow; p && *p;) {
+        if (strncmp(p, method, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+        p = strchr(p, ',');
+        if (p)
+            p += 2;
+    }
+    return 0;
+}
+
 static enum MHD_Result handle(lw_http *h, struct MHD_Connection *c, conn_ctx *ctx, const char *url,
                               const char *method) {
     int is_head = strcmp(method, "HEAD") == 0;
@@ -229,8 +262,10 @@ static enum MHD_Result handle(lw_http *h, struct MHD_Connection *c, conn_ctx *ct
             ctx->route = rt->pattern;
             break;
         }
-        allow =
-            arena_printf(ctx->arena, "%s%s%s", allow ? allow : "", allow ? ", " : "", rt->method);
+        /* "/api/v1/users/me" also matches "/api/v1/users/{id}": list each method once. */
+        if (!allow_has(allow, rt->method))
+            allow = arena_printf(ctx->arena, "%s%s%s", allow ? allow : "", allow ? ", " : "",
+                                 rt->method);
     }
     if (!found) {
         if (!allow && strcmp(m, "GET") == 0) {
@@ -263,7 +298,7 @@ static enum MHD_Result handle(lw_http *h, struct MHD_Connection *c, conn_ctx *ct
     req.session_cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, "lw_session");
     req.csrf_token = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
     req.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    req.remote_addr = remote_addr(c, ctx->arena);
+    req.remote_addr = client_addr(h, c, ctx->arena);
     req.body = ctx->body;
     req.body_len = ctx->len;
     api_response res = {0};
@@ -291,9 +326,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *con_cls = ctx;
         atomic_fetch_add(&h->in_flight, 1);
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > h->opt.body_limit) {
+        unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+        if (declared > h->opt.body_limit) {
             ctx->too_large = 1;
             ctx->slot = (int)api_nroutes + 1;
+            /* Closing with the body unread makes TCP reset the connection, and the
+             * client may never see the answer: a body up to 4 times the limit is
+             * read, dropped and refused once it has arrived; a larger one at once. */
+            if (declared / 4 <= h->opt.body_limit)
+                return MHD_YES;
             return send_problem(h, c, ctx, 413, "Request too large",
                                 arena_printf(ctx->arena,
                                              "the body is larger than the limit of %zu bytes",

@@ -19,6 +19,9 @@ typedef struct lw_http_options {
     unsigned timeout_s;       /* idle connection timeout; 0: 30 */
     unsigned max_connections; /* 0: 1000 */
     FILE *access_log;         /* one JSON line per request; NULL: none */
+    /* When the peer is this address (a reverse proxy), the client's address is
+     * the right-most entry of X-Forwarded-For. NULL: trust no proxy. */
+    const char *trusted_proxy;
 } lw_http_options;
 
 /* Starts serving APP (borrowed; must outlive the server). */

@@ -123,6 +123,7 @@ static void user_row(const db_result *r, int i, int col, lw_user *u) {
     u->role = db_text(r, i, col + 7);
     u->active = (int)db_int(r, i, col + 8);
     u->created_at = db_int(r, i, col + 9);
+    u->password_hash = NULL; /* only store_user_by_email reads it */
 }
 
 lw_status store_user_insert(lw_db *db, int64_t org_id, const char *email, const char *name,
@@ -178,8 +179,9 @@ lw_status store_user_list(lw_db *db, lw_arena *a, const lw_user_filter *f, lw_pa
     db_val p[] = {DB_ID(f->org_id), DB_S(f->role), f->active < 0 ? DB_NUL : DB_I(f->active),
                   DB_I(pg.per_page), DB_I(page_offset(pg))};
 #define USER_WHERE                                                                                 \
-    "WHERE ($1 IS NULL OR u.organisation_id = $1) AND ($2 IS NULL OR u.role = $2) "                \
-    "AND ($3 IS NULL OR u.active = $3) "
+    "WHERE (CAST($1 AS BIGINT) IS NULL OR u.organisation_id = $1) "                                \
+    "AND (CAST($2 AS TEXT) IS NULL OR u.role = $2) "                                               \
+    "AND (CAST($3 AS INTEGER) IS NULL OR u.active = $3) "
     db_result r;
     lw_status st = db_query(db, a, "SELECT count(*)" USER_FROM USER_WHERE, p, 3, &r, err);
     if (st != LW_OK)

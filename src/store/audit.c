@@ -20,9 +20,11 @@ lw_status store_audit_list(lw_db *db, lw_arena *a, const lw_audit_filter *f, lw_
                   DB_ID(f->from),       DB_ID(f->to),
                   DB_I(pg.per_page),    DB_I((pg.page - 1) * pg.per_page)};
 #define AUDIT_WHERE                                                                                \
-    " FROM audit_log WHERE ($1 IS NULL OR user_id = $1) AND ($2 IS NULL OR resource_type = $2) "   \
-    "AND ($3 IS NULL OR resource_id = $3) AND ($4 IS NULL OR action = $4) "                        \
-    "AND ($5 IS NULL OR at >= $5) AND ($6 IS NULL OR at <= $6) "
+    " FROM audit_log WHERE (CAST($1 AS BIGINT) IS NULL OR user_id = $1) "                          \
+    "AND (CAST($2 AS TEXT) IS NULL OR resource_type = $2) "                                        \
+    "AND (CAST($3 AS TEXT) IS NULL OR resource_id = $3) "                                          \
+    "AND (CAST($4 AS TEXT) IS NULL OR action = $4) "                                               \
+    "AND (CAST($5 AS BIGINT) IS NULL OR at >= $5) AND (CAST($6 AS BIGINT) IS NULL OR at <= $6) "
     db_result r;
     lw_status st = db_query(db, a, "SELECT count(*)" AUDIT_WHERE, p, 6, &r, err);
     if (st != LW_OK)

@@ -53,12 +53,20 @@ typedef struct db_driver {
                        db_result *out, lw_error *err);
     /* 1 when the connection is usable, 0 when it must be replaced. */
     int (*healthy)(void *conn);
-    const char *begin_sql; /* "BEGIN IMMEDIATE" / "BEGIN" */
+    const char *begin_sql;        /* "BEGIN IMMEDIATE" / "BEGIN" */
+    const char *migrate_lock_sql; /* held while migrating; NULL when not needed */
+    const char *migrate_unlock_sql;
+    /* After rows were copied into TABLE with explicit ids: moves the id
+     * generator past them. NULL when the backend needs nothing. */
+    lw_status (*after_copy)(void *conn, const char *table, lw_error *err);
+    /* Online backup to a file (SQLite); NULL when the backend has its own tools. */
+    lw_status (*backup)(void *conn, const char *path, lw_error *err);
     const db_migration *migrations;
     int nmigrations;
 } db_driver;
 
 extern const db_driver db_sqlite_driver;
+extern const db_driver db_postgres_driver;
 
 /* A connection taken from the pool (store_acquire) and the driver behind it. */
 struct lw_db {

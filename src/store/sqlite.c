@@ -190,6 +190,35 @@ done:
     return st;
 }
 
+static lw_status sq_backup(void *conn, const char *path, lw_error *err) {
+    sq_conn *c = conn;
+    sqlite3 *dst = NULL;
+    int rc = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    lw_status st = LW_OK;
+    if (rc != SQLITE_OK) {
+        st = lw_fail(err, LW_EINVAL, "to", "cannot create %s: %s", path,
+                     dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+        goto done;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->db, "main");
+    if (!b) {
+        st = lw_fail(err, LW_EINVAL, "to", "cannot back up into %s: %s", path, sqlite3_errmsg(dst));
+        goto done;
+    }
+    /* Copy in steps so that writers are not held off for the whole copy. */
+    do {
+        rc = sqlite3_backup_step(b, 1024);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE)
+        st = lw_fail(err, LW_EUNAVAILABLE, "to", "the backup failed: %s", sqlite3_errstr(rc));
+done:
+    sqlite3_close(dst);
+    return st;
+}
+
 static int sq_healthy(void *conn) {
     (void)conn;
     return 1;
@@ -203,6 +232,7 @@ const db_driver db_sqlite_driver = {
     .query = sq_query,
     .healthy = sq_healthy,
     .begin_sql = "BEGIN IMMEDIATE",
+    .backup = sq_backup,
     .migrations = sqlite_migrations,
     .nmigrations = SQLITE_NMIGRATIONS,
 };

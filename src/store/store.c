@@ -28,14 +28,10 @@ lw_status store_open(const char *url, const lw_store_options *opt, lw_store **ou
     if (!url || !*url)
         return lw_fail(err, LW_EINVAL, "db",
                        "no database given: pass --db PATH or set LINKWELL_DB");
-    if (is_postgres_url(url))
-        return lw_fail(err, LW_EINVAL, "db",
-                       "this build of linkwell has no PostgreSQL backend yet; use a SQLite "
-                       "file path");
     lw_store *s = calloc(1, sizeof *s);
     if (!s)
         lw_oom();
-    s->drv = &db_sqlite_driver;
+    s->drv = is_postgres_url(url) ? &db_postgres_driver : &db_sqlite_driver;
     s->url = strdup(url);
     if (!s->url)
         lw_oom();
@@ -215,16 +211,23 @@ lw_status store_schema_version(lw_db *db, int *out, lw_error *err) {
 
 lw_status store_migrate(lw_store *s, int64_t now, int *from, int *to, lw_error *err) {
     lw_db *db = NULL;
+    int locked = 0;
     lw_status st = store_acquire(s, &db, err);
     if (st != LW_OK)
         return st;
     st = db->drv->exec_script(db->conn,
                               "CREATE TABLE IF NOT EXISTS schema_migrations ("
                               "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                              "applied_at INTEGER NOT NULL)",
+                              "applied_at BIGINT NOT NULL)",
                               err);
     if (st != LW_OK)
         goto done;
+    if (db->drv->migrate_lock_sql) {
+        st = db->drv->exec_script(db->conn, db->drv->migrate_lock_sql, err);
+        if (st != LW_OK)
+            goto done;
+        locked = 1;
+    }
     int cur = 0;
     st = store_schema_version(db, &cur, err);
     if (st != LW_OK)
@@ -262,6 +265,8 @@ lw_status store_migrate(lw_store *s, int64_t now, int *from, int *to, lw_error *
     }
     *to = cur;
 done:
+    if (locked && db->drv->exec_script(db->conn, db->drv->migrate_unlock_sql, NULL) != LW_OK)
+        db->broken = 1;
     store_release(s, db);
     return st;
 }

@@ -53,6 +53,29 @@ lw_status store_schema_check(lw_store *s, lw_error *err) LW_MUST_CHECK;
 /* A cheap round trip, for /healthz. */
 lw_status store_ping(lw_store *s, lw_error *err) LW_MUST_CHECK;
 
+/* ---- whole-database operations (copy.c) ---- */
+typedef struct lw_table_sum {
+    const char *table;
+    int64_t rows;
+    char checksum[65]; /* hex SHA-256 of the rows in key order, values as text */
+} lw_table_sum;
+
+/* The tables a database holds (without schema_migrations), in dependency order. */
+int store_table_count(void);
+const char *store_table_name(int i); /* NULL past the end */
+/* Row count and content checksum of every table. */
+lw_status store_checksums(lw_store *s, lw_arena *a, lw_table_sum **out, int *n,
+                          lw_error *err) LW_MUST_CHECK;
+/* Copies every row of every table from SRC into DST, which must be migrated to the
+ * same schema version and empty; all in one transaction on DST. PROGRESS (may be
+ * NULL) is called after each table. */
+lw_status store_copy(lw_store *src, lw_store *dst,
+                     void (*progress)(const char *table, int64_t rows, void *ctx), void *ctx,
+                     lw_error *err) LW_MUST_CHECK;
+/* A consistent copy of a SQLite database into the file PATH while it is in use
+ * (SQLite's online backup API). For PostgreSQL: an error pointing to pg_dump. */
+lw_status store_backup(lw_store *s, const char *path, lw_error *err) LW_MUST_CHECK;
+
 /* ---- paging ---- */
 typedef struct lw_page {
     int page;     /* 1-based */
