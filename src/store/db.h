@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "util/arena.h"
+#include "util/embed.h"
 #include "util/error.h"
 
 typedef enum db_type { DB_NULL, DB_INT, DB_TEXT } db_type;
@@ -38,7 +39,7 @@ typedef struct db_result {
 
 typedef struct db_migration {
     int version;
-    const char *name;
+    char name[64];
     const char *sql; /* one or more statements */
 } db_migration;
 
@@ -61,8 +62,9 @@ typedef struct db_driver {
     lw_status (*after_copy)(void *conn, const char *table, lw_error *err);
     /* Online backup to a file (SQLite); NULL when the backend has its own tools. */
     lw_status (*backup)(void *conn, const char *path, lw_error *err);
-    const db_migration *migrations;
-    int nmigrations;
+    /* The numbered migration files, store/migrations/<backend>/NNNN_name.sql,
+     * embedded at build time (sorted by name). */
+    const lw_embedded *migration_files;
 } db_driver;
 
 extern const db_driver db_sqlite_driver;

@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "store/db.h"
-#include "store/schema_postgres.h"
 
 #define STMT_CACHE 128
 
@@ -216,6 +215,5 @@ const db_driver db_postgres_driver = {
     .migrate_lock_sql = "SELECT pg_advisory_lock(7315001)",
     .migrate_unlock_sql = "SELECT pg_advisory_unlock(7315001)",
     .after_copy = pg_after_copy,
-    .migrations = postgres_migrations,
-    .nmigrations = POSTGRES_NMIGRATIONS,
+    .migration_files = lw_postgres_migrations,
 };

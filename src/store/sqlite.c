@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "store/db.h"
-#include "store/schema_sqlite.h"
 
 #define STMT_CACHE 96
 
@@ -233,6 +232,5 @@ const db_driver db_sqlite_driver = {
     .healthy = sq_healthy,
     .begin_sql = "BEGIN IMMEDIATE",
     .backup = sq_backup,
-    .migrations = sqlite_migrations,
-    .nmigrations = SQLITE_NMIGRATIONS,
+    .migration_files = lw_sqlite_migrations,
 };

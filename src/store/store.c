@@ -5,6 +5,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,8 @@
 
 struct lw_store {
     const db_driver *drv;
+    db_migration *migs;
+    int nmigs;
     char *url;
     int create;
     int size, open;
@@ -19,6 +22,8 @@ struct lw_store {
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
+
+static void load_migrations(lw_store *s);
 
 static int is_postgres_url(const char *url) {
     return strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
@@ -32,6 +37,7 @@ lw_status store_open(const char *url, const lw_store_options *opt, lw_store **ou
     if (!s)
         lw_oom();
     s->drv = is_postgres_url(url) ? &db_postgres_driver : &db_sqlite_driver;
+    load_migrations(s);
     s->url = strdup(url);
     if (!s->url)
         lw_oom();
@@ -69,6 +75,7 @@ void store_close(lw_store *s) {
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
+    free(s->migs);
     free(s->url);
     free(s);
 }
@@ -188,8 +195,37 @@ int db_is_null(const db_result *r, int row, int col) {
 
 /* ---- migrations ---- */
 
+/* Reads the embedded migration files ("0002_directory.sql": version 2, name
+ * "directory"). Versions must run 1, 2, 3... with no gap: a broken build is a
+ * bug, so it aborts. */
+static void load_migrations(lw_store *s) {
+    int n = 0;
+    for (const lw_embedded *e = s->drv->migration_files; e->path; e++)
+        n++;
+    s->migs = calloc((size_t)n + 1, sizeof *s->migs);
+    if (!s->migs)
+        lw_oom();
+    for (int i = 0; i < n; i++) {
+        const lw_embedded *e = &s->drv->migration_files[i];
+        db_migration *m = &s->migs[i];
+        char *end = NULL;
+        m->version = (int)strtol(e->path, &end, 10);
+        if (m->version != i + 1 || !end || *end != '_') {
+            fprintf(stderr, "linkwell: migration %s is out of sequence (expected %04d_...)\n",
+                    e->path, i + 1);
+            abort();
+        }
+        snprintf(m->name, sizeof m->name, "%.*s", (int)strcspn(end + 1, "."), end + 1);
+        for (char *c = m->name; *c; c++)
+            if (*c == '_')
+                *c = ' ';
+        m->sql = (const char *)e->data;
+    }
+    s->nmigs = n;
+}
+
 int store_schema_latest(const lw_store *s) {
-    return s->drv->migrations[s->drv->nmigrations - 1].version;
+    return s->nmigs ? s->migs[s->nmigs - 1].version : 0;
 }
 
 lw_status store_schema_version(lw_db *db, int *out, lw_error *err) {
@@ -240,8 +276,8 @@ lw_status store_migrate(lw_store *s, int64_t now, int *from, int *to, lw_error *
                      cur, store_schema_latest(s));
         goto done;
     }
-    for (int i = 0; i < s->drv->nmigrations; i++) {
-        const db_migration *m = &s->drv->migrations[i];
+    for (int i = 0; i < s->nmigs; i++) {
+        const db_migration *m = &s->migs[i];
         if (m->version <= cur)
             continue;
         st = store_begin(db, err);

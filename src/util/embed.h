@@ -15,6 +15,8 @@ typedef struct lw_embedded {
 
 extern const lw_embedded lw_web_assets[];
 extern const lw_embedded lw_api_docs[];
+extern const lw_embedded lw_sqlite_migrations[];
+extern const lw_embedded lw_postgres_migrations[];
 
 /* The entry whose path equals PATH, or NULL. */
 const lw_embedded *embed_find(const lw_embedded *table, const char *path);
