@@ -15,7 +15,7 @@ test: deps
 
 build: deps
 	cmake --preset release >/dev/null
-	cmake --build --preset release
+	cmake --build --preset release --target linkwell
 
 deps:
 	@scripts/deps.sh

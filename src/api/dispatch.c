@@ -20,8 +20,9 @@ lw_status app_init(lw_app *app, lw_store *store, lw_clock clock, lw_pwcost cost,
     return crypto_password_hash("linkwell timing equaliser", cost, app->dummy_hash, err);
 }
 
-lw_status api_audit(api_request *req, const char *action, const char *resource_type,
-                    int64_t resource_id, const char *outcome, lw_error *err) {
+/* An audit row for the signed-in user (or nobody) about RESOURCE_ID (may be NULL). */
+static lw_status audit_row(api_request *req, const char *action, const char *resource_type,
+                           const char *resource_id, const char *outcome, lw_error *err) {
     lw_audit_entry e = {
         .at = clock_now(&req->app->clock),
         .user_id = req->signed_in ? req->who.user_id : 0,
@@ -29,12 +30,18 @@ lw_status api_audit(api_request *req, const char *action, const char *resource_t
         .org_id = req->signed_in ? req->who.org_id : 0,
         .action = action,
         .resource_type = resource_type,
-        .resource_id =
-            resource_id ? arena_printf(req->arena, "%lld", (long long)resource_id) : NULL,
+        .resource_id = resource_id,
         .remote_addr = req->remote_addr,
         .outcome = outcome,
     };
     return store_audit_insert(req->db, &e, err);
+}
+
+lw_status api_audit(api_request *req, const char *action, const char *resource_type,
+                    int64_t resource_id, const char *outcome, lw_error *err) {
+    return audit_row(req, action, resource_type,
+                     resource_id ? arena_printf(req->arena, "%lld", (long long)resource_id) : NULL,
+                     outcome, err);
 }
 
 lw_actor api_actor(const api_request *req) {
@@ -195,7 +202,10 @@ void api_dispatch(api_request *req, api_response *res) {
             goto fail;
         if (!(rt->roles & LW_ROLE_BIT(req->who.role))) {
             lw_error ignored;
-            lw_ignore(api_audit(req, "access.denied", "route", 0, "denied", &ignored));
+            /* Name the route refused, so the audit log says what was attempted. */
+            lw_ignore(audit_row(req, "access.denied", "route",
+                                arena_printf(req->arena, "%s %s", rt->method, rt->pattern),
+                                "denied", &ignored));
             st = lw_fail(&err, LW_EFORBIDDEN, NULL, "this needs the role %s; you are %s",
                          roles_text(req->arena, rt->roles), role_name(req->who.role));
             goto fail;

@@ -68,25 +68,24 @@ static int read_password(char *buf, size_t size) {
     return 0;
 }
 
-/* An organisation given by id or by exact name. */
+/* An organisation given by its exact name or by its id (a name made of digits,
+ * such as "2024", is found by name first). */
 static lw_status find_org(lw_db *db, const char *ref, int64_t *id, lw_error *err) {
     lw_arena *a = arena_new();
     lw_org o;
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(ref, &end, 10);
-    lw_status st;
-    if (*ref && end && !*end && !errno && v > 0)
-        st = store_org_get(db, a, v, &o, err);
-    else
-        st = store_org_by_name(db, a, ref, &o, err);
+    lw_status st = store_org_by_name(db, a, ref, &o, err);
+    if (st == LW_ENOTFOUND) {
+        char *end = NULL;
+        errno = 0;
+        long long v = strtoll(ref, &end, 10);
+        if (*ref && end && !*end && !errno && v > 0)
+            st = store_org_get(db, a, v, &o, err);
+    }
     if (st == LW_OK)
         *id = o.id;
     else if (st == LW_ENOTFOUND)
         st = lw_fail(err, LW_EINVAL, "org",
-                     "there is no organisation '%s' (give its id or exact "
-                     "name)",
-                     ref);
+                     "there is no organisation '%s' (give its id or exact name)", ref);
     arena_free(a);
     return st;
 }
@@ -118,20 +117,10 @@ int cmd_user_add(const cli_cmd *cmd, int argc, char **argv) {
         if (at)
             *at = '\0';
     }
-    char password[LW_PASSWORD_MAX + 2];
-    int pr = read_password(password, sizeof password);
-    if (pr == -1) {
-        fprintf(stderr, "linkwell: give the password on standard input\n");
-        return LW_EXIT_USAGE;
-    }
-    if (pr == -2) {
-        fprintf(stderr, "linkwell: password: must be at most %d characters long\n",
-                LW_PASSWORD_MAX);
-        return LW_EXIT_USAGE;
-    }
     lw_store *s = NULL;
     lw_db *db = NULL;
     int64_t org_id = 0, id = 0;
+    char password[LW_PASSWORD_MAX + 2] = "";
     lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
     if (st == LW_OK)
         st = store_schema_check(s, &err);
@@ -139,6 +128,13 @@ int cmd_user_add(const cli_cmd *cmd, int argc, char **argv) {
         st = store_acquire(s, &db, &err);
     if (st == LW_OK)
         st = find_org(db, opts[1].value, &org_id, &err);
+    /* Ask for the password only once the rest is known to be good. */
+    int pr = st == LW_OK ? read_password(password, sizeof password) : 0;
+    if (pr == -1)
+        st = lw_fail(&err, LW_EINVAL, "password", "give the password on standard input");
+    else if (pr == -2)
+        st = lw_fail(&err, LW_EINVAL, "password", "must be at most %d characters long",
+                     LW_PASSWORD_MAX);
     if (st == LW_OK)
         st = accounts_user_create(db, org_id, opts[3].value, name, opts[2].value, password, cost,
                                   cli_now(), &cli_actor, &id, &err);

@@ -84,6 +84,8 @@ lw_status account_name_check(const char *name, const char *field, lw_error *err)
         size_t n = utf8_len(p);
         if (n == 0)
             return lw_fail(err, LW_EINVAL, field, "is not valid UTF-8");
+        if (p[0] == 0xC2 && p[1] < 0xA0) /* U+0080..U+009F, the C1 controls */
+            return lw_fail(err, LW_EINVAL, field, "must not contain control characters");
         if (*p != ' ')
             visible = 1;
         p += n;

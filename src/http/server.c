@@ -481,8 +481,11 @@ lw_status http_start(lw_app *app, const lw_http_options *opt, lw_http **out, lw_
     h->slot_routes[api_nroutes + 1] = "unmatched";
     metrics_init(nslots, h->slot_methods, h->slot_routes);
 
+    /* poll(), not epoll: with epoll workers MHD_quiesce_daemon() races them to take
+     * the listening socket out of their epoll sets, and the loser aborts the
+     * process ("Failed to remove listen FD from epoll set") at shutdown. */
     unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
     h->d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->opt.threads, MHD_OPTION_CONNECTION_TIMEOUT,
@@ -510,13 +513,14 @@ void http_stop(lw_http *h) {
     if (!h)
         return;
     MHD_socket s = MHD_quiesce_daemon(h->d);
-    if (s != MHD_INVALID_SOCKET)
-        close(s);
     for (int i = 0; i < 1000 && atomic_load(&h->in_flight) > 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     MHD_stop_daemon(h->d);
+    /* Closed only now: a worker may still be polling it until it has seen the quiesce. */
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
     free(h->slot_methods);
     free(h->slot_routes);
     free(h);

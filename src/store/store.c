@@ -319,15 +319,15 @@ lw_status store_schema_check(lw_store *s, lw_error *err) {
         return st;
     int latest = store_schema_latest(s);
     if (cur == 0)
-        return lw_fail(err, LW_EINVAL, "db",
+        return lw_fail(err, LW_ECONFLICT, "db",
                        "the database has no linkwell schema; create it with linkwell init");
     if (cur < latest)
-        return lw_fail(err, LW_EINVAL, "db",
+        return lw_fail(err, LW_ECONFLICT, "db",
                        "the database is at schema version %d and this linkwell needs %d: "
                        "migrate it with linkwell init --db (back it up first)",
                        cur, latest);
     if (cur > latest)
-        return lw_fail(err, LW_EINVAL, "db",
+        return lw_fail(err, LW_ECONFLICT, "db",
                        "the database is at schema version %d, newer than this linkwell "
                        "(version %d): upgrade linkwell",
                        cur, latest);

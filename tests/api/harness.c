@@ -274,3 +274,36 @@ const char *th_assert_problem(const th_resp *r, long status) {
     assert_true(strlen(detail) > 0);
     return json_string_value(json_object_get(r->json, "field"));
 }
+
+char *th_sql_text(th_server *s, const char *sql) {
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("th_sql_text: %s", sqlite3_errmsg(db));
+    buf b = {0};
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int n = sqlite3_column_count(st);
+        for (int i = 0; i < n; i++) {
+            const unsigned char *v = sqlite3_column_text(st, i);
+            const char *text = v ? (const char *)v : "NULL";
+            on_data((char *)(uintptr_t)text, 1, strlen(text), &b);
+            on_data(i + 1 < n ? "\t" : "\n", 1, 1, &b);
+        }
+    }
+    assert_int_equal(rc, SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return b.p ? b.p : strdup("");
+}
+
+long long th_sql_countf(th_server *s, const char *fmt, ...) {
+    char sql[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    assert_true(n > 0 && (size_t)n < sizeof sql);
+    return th_sql_count(s, sql);
+}

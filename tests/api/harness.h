@@ -84,4 +84,11 @@ long long th_sql_count(th_server *s, const char *sql);
 /* Asserts R is a problem+json with STATUS, and returns its "field" (or NULL). */
 const char *th_assert_problem(const th_resp *r, long status);
 
+/* Every value of every row of SQL's result as text: columns separated by a tab, rows
+ * by a newline, NULL as "NULL" (test inspection of the database). Caller frees. */
+char *th_sql_text(th_server *s, const char *sql);
+
+/* th_sql_count() with a printf-style query. */
+long long th_sql_countf(th_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif
