@@ -63,6 +63,10 @@ lw_status accounts_user_create(lw_db *db, int64_t org_id, const char *email_in, 
     if (st == LW_ENOTFOUND)
         return lw_fail(err, LW_EINVAL, "organisation_id", "there is no organisation %lld",
                        (long long)org_id);
+    if (st == LW_OK && !org.active)
+        return lw_fail(err, LW_ECONFLICT, "organisation_id",
+                       "organisation %lld is deactivated; its users could not sign in",
+                       (long long)org_id);
     if (st == LW_OK)
         st = crypto_password_hash(password, cost, hash, err);
     if (st == LW_OK)

@@ -2,7 +2,9 @@
  * The one place every request passes through: take a database connection,
  * authenticate (session cookie or bearer token), check the CSRF token on
  * cookie-authenticated writes, check the role, parse the JSON body, run the
- * handler. Refusals are audited.
+ * handler. Refusals of a signed-in user (wrong role, missing or wrong CSRF
+ * token) are audited; anonymous 401s are not, so that noise cannot flood the
+ * audit log (failed sign-ins are audited by the session handler).
  */
 #include <string.h>
 #include <strings.h>
@@ -92,10 +94,17 @@ static lw_status auth_token(api_request *req, const char *token, lw_error *err) 
         return st;
     principal_from_user(&req->who, &u);
     req->signed_in = 1;
+    /* The use is recorded in one commit (one fsync), not two. */
     int64_t now = clock_now(&req->app->clock);
-    st = store_token_touch(req->db, token_id, now, err);
+    st = store_begin(req->db, err);
+    if (st == LW_OK)
+        st = store_token_touch(req->db, token_id, now, err);
     if (st == LW_OK)
         st = api_audit(req, "token.use", "token", token_id, "ok", err);
+    if (st == LW_OK)
+        st = store_commit(req->db, err);
+    if (st != LW_OK)
+        store_rollback(req->db);
     return st;
 }
 
@@ -126,19 +135,30 @@ static lw_status auth_session(api_request *req, lw_error *err) {
     principal_from_user(&req->who, &s.user);
     req->who.session_digest = arena_strdup(req->arena, digest);
     req->signed_in = 1;
+    if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        char csrf[LW_DIGEST_LEN];
+        const char *wrong = NULL;
+        if (!req->csrf_token || !*req->csrf_token) {
+            wrong = "a change made with a session cookie needs the X-CSRF-Token header (the "
+                    "csrf_token returned when you signed in)";
+        } else {
+            crypto_token_digest(req->csrf_token, csrf);
+            if (!crypto_equal(csrf, s.csrf_digest))
+                wrong = "the X-CSRF-Token header does not match this session";
+        }
+        if (wrong) {
+            /* A refused (possibly forged) request neither extends the session nor
+             * goes unrecorded. */
+            lw_error ignored;
+            lw_ignore(audit_row(
+                req, "access.denied", "csrf",
+                arena_printf(req->arena, "%s %s", req->route->method, req->route->pattern),
+                "denied", &ignored));
+            return lw_fail(err, LW_EFORBIDDEN, "X-CSRF-Token", "%s", wrong);
+        }
+    }
     if (now - s.last_seen_at >= 1000)
         st = store_session_touch(req->db, digest, now, err);
-    if (st == LW_OK && strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        char csrf[LW_DIGEST_LEN];
-        if (!req->csrf_token || !*req->csrf_token)
-            return lw_fail(err, LW_EFORBIDDEN, "X-CSRF-Token",
-                           "a change made with a session cookie needs the X-CSRF-Token header "
-                           "(the csrf_token returned when you signed in)");
-        crypto_token_digest(req->csrf_token, csrf);
-        if (!crypto_equal(csrf, s.csrf_digest))
-            return lw_fail(err, LW_EFORBIDDEN, "X-CSRF-Token",
-                           "the X-CSRF-Token header does not match this session");
-    }
     return st;
 }
 

@@ -96,6 +96,9 @@ void api_orgs_update(api_request *req, api_response *res) {
         st = check_kind(kind, &err);
     if (st == LW_OK)
         st = jin_bool(req->json, "active", 0, &active, &err);
+    if (st == LW_OK && !name && !kind && active < 0)
+        st = lw_fail(&err, LW_EINVAL, NULL,
+                     "nothing to change: give at least one of name, kind, active");
     if (st == LW_OK && active == 0 && id == req->who.org_id)
         st = lw_fail(&err, LW_ECONFLICT, "active",
                      "you cannot deactivate your own organisation; ask another administrator");

@@ -134,6 +134,9 @@ void api_users_update(api_request *req, api_response *res) {
         st = jin_string(req->json, "password", 0, LW_PASSWORD_MAX, &password, &err);
     if (st == LW_OK && password)
         st = account_password_check(password, "password", &err);
+    if (st == LW_OK && !name && !role && active < 0 && !password)
+        st = lw_fail(&err, LW_EINVAL, NULL,
+                     "nothing to change: give at least one of name, role, active, password");
     /* An administrator cannot lock themselves out. */
     if (st == LW_OK && id == req->who.user_id &&
         (active == 0 || (role && strcmp(role, "admin") != 0)))
@@ -149,7 +152,7 @@ void api_users_update(api_request *req, api_response *res) {
     if (st == LW_OK)
         st = store_user_update(req->db, id, role, name, active, now, &err);
     if (st == LW_OK && password)
-        st = store_user_set_password(req->db, id, hash, now, &err);
+        st = store_user_set_password(req->db, id, hash, now, req->who.session_digest, &err);
     if (st == LW_OK)
         st = api_audit(req, "user.update", "user", id, "ok", &err);
     if (st == LW_OK)

@@ -38,6 +38,7 @@ typedef struct conn_ctx {
     char *body;
     size_t len, cap;
     int too_large;
+    size_t received; /* all body bytes seen, kept or not */
     int slot;
     const char *route;
     const char *method;
@@ -343,6 +344,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return MHD_YES;
     }
     if (*upload_size > 0) {
+        ctx->received += *upload_size;
+        /* An over-limit body is read and dropped so the client sees the 413, but
+         * not for ever: past 4 times the limit the connection is closed. */
+        if (ctx->too_large && ctx->received / 4 > h->opt.body_limit)
+            return MHD_NO;
         if (!ctx->too_large) {
             if (ctx->len + *upload_size > h->opt.body_limit) {
                 ctx->too_large = 1;
@@ -486,12 +492,12 @@ lw_status http_start(lw_app *app, const lw_http_options *opt, lw_http **out, lw_
      * process ("Failed to remove listen FD from epoll set") at shutdown. */
     unsigned flags =
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
-    h->d = MHD_start_daemon(
-        flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)h->opt.threads, MHD_OPTION_CONNECTION_TIMEOUT,
-        h->opt.timeout_s, MHD_OPTION_CONNECTION_LIMIT, h->opt.max_connections,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, h, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+                            (unsigned)h->opt.threads, MHD_OPTION_CONNECTION_TIMEOUT,
+                            h->opt.timeout_s, MHD_OPTION_CONNECTION_LIMIT, h->opt.max_connections,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_END);
     if (!h->d) {
         free(h->slot_methods);
         free(h->slot_routes);

@@ -96,11 +96,18 @@ lw_status store_org_update(lw_db *db, int64_t id, const char *name, const char *
     if (st == LW_OK && changes == 0)
         return lw_fail(err, LW_ENOTFOUND, NULL, "no such organisation");
     if (st == LW_OK && active == 0) {
+        /* Deactivation ends every session and revokes every API token of its users,
+         * so that reactivating does not bring old credentials back. */
         db_val q[] = {DB_I(id)};
         st = db_exec(db,
                      "DELETE FROM sessions WHERE user_id IN "
                      "(SELECT id FROM users WHERE organisation_id = $1)",
                      q, 1, NULL, err);
+        if (st == LW_OK)
+            st = db_exec(db,
+                         "DELETE FROM api_tokens WHERE user_id IN "
+                         "(SELECT id FROM users WHERE organisation_id = $1)",
+                         q, 1, NULL, err);
     }
     return st;
 }
@@ -213,18 +220,29 @@ lw_status store_user_update(lw_db *db, int64_t id, const char *role, const char 
     if (st == LW_OK && active == 0) {
         db_val q[] = {DB_I(id)};
         st = db_exec(db, "DELETE FROM sessions WHERE user_id = $1", q, 1, NULL, err);
+        if (st == LW_OK)
+            st = db_exec(db, "DELETE FROM api_tokens WHERE user_id = $1", q, 1, NULL, err);
     }
     return st;
 }
 
 lw_status store_user_set_password(lw_db *db, int64_t id, const char *password_hash, int64_t now,
-                                  lw_error *err) {
+                                  const char *keep_session, lw_error *err) {
     db_val p[] = {DB_I(id), DB_S(password_hash), DB_I(now)};
     int64_t changes = 0;
     lw_status st = db_exec(db, "UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1",
                            p, DB_NPARAMS(p), &changes, err);
     if (st == LW_OK && changes == 0)
         return lw_fail(err, LW_ENOTFOUND, NULL, "no such user");
+    if (st == LW_OK) {
+        /* A new password ends the user's other sessions (a reset after a leak must
+         * lock the intruder out); the session making the change may stay. */
+        db_val q[] = {DB_I(id), DB_S(keep_session)};
+        st = db_exec(db,
+                     "DELETE FROM sessions WHERE user_id = $1 "
+                     "AND (CAST($2 AS TEXT) IS NULL OR id_digest <> $2)",
+                     q, DB_NPARAMS(q), NULL, err);
+    }
     return st;
 }
 
@@ -324,10 +342,28 @@ lw_status store_token_touch(lw_db *db, int64_t token_id, int64_t now, lw_error *
 
 /* ---- login failures ---- */
 
-lw_status store_login_failure_add(lw_db *db, const char *key, int64_t now, lw_error *err) {
+lw_status store_login_failure_add(lw_db *db, const char *key, int64_t now, int64_t *id,
+                                  lw_error *err) {
+    lw_arena *a = arena_new();
     db_val p[] = {DB_S(key), DB_I(now)};
-    return db_exec(db, "INSERT INTO login_failures (key, at) VALUES ($1, $2)", p, DB_NPARAMS(p),
-                   NULL, err);
+    db_result r;
+    lw_status st =
+        db_query(db, a, "INSERT INTO login_failures (key, at) VALUES ($1, $2) RETURNING id", p,
+                 DB_NPARAMS(p), &r, err);
+    if (st == LW_OK && id)
+        *id = db_int(&r, 0, 0);
+    arena_free(a);
+    return st;
+}
+
+lw_status store_login_failure_delete(lw_db *db, int64_t id, lw_error *err) {
+    db_val p[] = {DB_I(id)};
+    return db_exec(db, "DELETE FROM login_failures WHERE id = $1", p, 1, NULL, err);
+}
+
+lw_status store_login_failures_purge(lw_db *db, int64_t before, lw_error *err) {
+    db_val p[] = {DB_I(before)};
+    return db_exec(db, "DELETE FROM login_failures WHERE at < $1", p, 1, NULL, err);
 }
 
 lw_status store_login_failures(lw_db *db, const char *key, int64_t since, int *count,

@@ -102,7 +102,8 @@ lw_status store_org_by_name(lw_db *db, lw_arena *a, const char *name, lw_org *ou
                             lw_error *err) LW_MUST_CHECK;
 lw_status store_org_list(lw_db *db, lw_arena *a, lw_page pg, lw_org **out, int *n, int64_t *total,
                          lw_error *err) LW_MUST_CHECK;
-/* NAME or KIND may be NULL (unchanged); ACTIVE -1 means unchanged. */
+/* NAME or KIND may be NULL (unchanged); ACTIVE -1 means unchanged. Deactivating
+ * ends the sessions and revokes the API tokens of every user of the organisation. */
 lw_status store_org_update(lw_db *db, int64_t id, const char *name, const char *kind, int active,
                            lw_error *err) LW_MUST_CHECK;
 
@@ -138,11 +139,13 @@ lw_status store_user_by_email(lw_db *db, lw_arena *a, const char *email, lw_user
 lw_status store_user_list(lw_db *db, lw_arena *a, const lw_user_filter *f, lw_page pg,
                           lw_user **out, int *n, int64_t *total, lw_error *err) LW_MUST_CHECK;
 /* ROLE, NAME may be NULL (unchanged); ACTIVE -1 means unchanged. Deactivating
- * also ends the user's sessions. */
+ * also ends the user's sessions and revokes their API tokens. */
 lw_status store_user_update(lw_db *db, int64_t id, const char *role, const char *name, int active,
                             int64_t now, lw_error *err) LW_MUST_CHECK;
+/* Also ends the user's sessions, except the one whose digest is KEEP_SESSION
+ * (may be NULL). */
 lw_status store_user_set_password(lw_db *db, int64_t id, const char *password_hash, int64_t now,
-                                  lw_error *err) LW_MUST_CHECK;
+                                  const char *keep_session, lw_error *err) LW_MUST_CHECK;
 
 /* ---- sessions and API tokens (stored by digest only, never in clear) ---- */
 typedef struct lw_session {
@@ -173,8 +176,13 @@ lw_status store_token_get(lw_db *db, lw_arena *a, const char *digest, int64_t *t
 lw_status store_token_touch(lw_db *db, int64_t token_id, int64_t now, lw_error *err) LW_MUST_CHECK;
 
 /* ---- login throttling (shared by every server process through the database) ---- */
-lw_status store_login_failure_add(lw_db *db, const char *key, int64_t now,
+/* Records an attempt under KEY; its id (for store_login_failure_delete) in *ID,
+ * which may be NULL. */
+lw_status store_login_failure_add(lw_db *db, const char *key, int64_t now, int64_t *id,
                                   lw_error *err) LW_MUST_CHECK;
+lw_status store_login_failure_delete(lw_db *db, int64_t id, lw_error *err) LW_MUST_CHECK;
+/* Forgets every failure older than BEFORE (they no longer count). */
+lw_status store_login_failures_purge(lw_db *db, int64_t before, lw_error *err) LW_MUST_CHECK;
 /* Failures for KEY at or after SINCE: their count and the oldest time. */
 lw_status store_login_failures(lw_db *db, const char *key, int64_t since, int *count,
                                int64_t *oldest, lw_error *err) LW_MUST_CHECK;

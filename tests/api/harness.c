@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +14,7 @@
 static int64_t test_now(void *ctx) {
     th_server *s = ctx;
     lw_clock real = clock_system();
-    return clock_now(&real) + s->offset_ms;
+    return clock_now(&real) + atomic_load(&s->offset_ms);
 }
 
 static const lw_actor test_actor = {.remote_addr = "test"};
@@ -59,7 +60,7 @@ void th_stop(th_server *s) {
 }
 
 void th_advance(th_server *s, int64_t ms) {
-    s->offset_ms += ms;
+    atomic_fetch_add(&s->offset_ms, ms);
 }
 
 int64_t th_org(th_server *s, const char *name, const char *kind) {

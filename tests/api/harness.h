@@ -31,7 +31,7 @@ typedef struct th_server {
     lw_http *http;
     FILE *log;
     int port;
-    int64_t offset_ms; /* added to the real clock; th_advance() moves it */
+    _Atomic int64_t offset_ms; /* added to the real clock; th_advance() moves it */
 } th_server;
 
 typedef struct th_resp {

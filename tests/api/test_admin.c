@@ -552,6 +552,67 @@ static void password_change_replaces_the_old_one(void **state) {
     assert_int_equal(th_login(f->s, &c, "gp@example.org", "a brand new secret"), 201);
 }
 
+/* A new password ends the user's other sessions (a reset after a leak locks the
+ * intruder out), but not the admin's own session that made the change. */
+static void password_change_ends_the_users_sessions(void **state) {
+    fx *f = *state;
+    th_client gp = {0};
+    assert_int_equal(th_login(f->s, &gp, "gp@example.org", PW), 201);
+    th_resp *r = call(f, &gp, "GET", "/api/v1/users/me", NULL);
+    expect_status(r, 200);
+    th_resp_free(r);
+    r = patchf(f, "users", f->gp_id, json_pack("{s:s}", "password", "a brand new secret"));
+    expect_status(r, 200);
+    th_resp_free(r);
+    r = call(f, &gp, "GET", "/api/v1/users/me", NULL);
+    th_assert_problem(r, 401);
+    th_resp_free(r);
+    /* The admin changing their own password keeps the session they did it from. */
+    th_client other = {0};
+    assert_int_equal(th_login(f->s, &other, "admin@example.org", PW), 201);
+    r = patchf(f, "users", f->admin_id, json_pack("{s:s}", "password", "the admin's new one"));
+    expect_status(r, 200);
+    th_resp_free(r);
+    r = call(f, &f->admin, "GET", "/api/v1/users/me", NULL);
+    expect_status(r, 200);
+    th_resp_free(r);
+    r = call(f, &other, "GET", "/api/v1/users/me", NULL);
+    th_assert_problem(r, 401);
+    th_resp_free(r);
+}
+
+/* A PATCH that changes nothing is refused, and writes no audit row. */
+static void empty_patch_is_refused(void **state) {
+    fx *f = *state;
+    long long before = th_sql_count(f->s, "SELECT count(*) FROM audit_log WHERE action LIKE "
+                                          "'%.update'");
+    th_resp *r = patchf(f, "users", f->gp_id, json_object());
+    th_assert_problem(r, 400);
+    assert_non_null(strstr(json_string_value(json_object_get(r->json, "detail")), "nothing"));
+    th_resp_free(r);
+    r = patchf(f, "organisations", f->gp_org, json_object());
+    th_assert_problem(r, 400);
+    th_resp_free(r);
+    assert_int_equal(th_sql_count(f->s, "SELECT count(*) FROM audit_log WHERE action LIKE "
+                                        "'%.update'"),
+                     before);
+}
+
+/* No user is created in a deactivated organisation: they could never sign in. */
+static void no_user_in_a_deactivated_organisation(void **state) {
+    fx *f = *state;
+    th_resp *r = patchf(f, "organisations", f->gp_org, json_pack("{s:b}", "active", 0));
+    expect_status(r, 200);
+    th_resp_free(r);
+    long long users = th_sql_count(f->s, "SELECT count(*) FROM users");
+    expect_field(callj(f, &f->admin, "POST", "/api/v1/users",
+                       json_pack("{s:s, s:s, s:s, s:I, s:s}", "email", "new@example.org", "name",
+                                 "New Person", "role", "referrer", "organisation_id",
+                                 (json_int_t)f->gp_org, "password", "long enough password")),
+                 409, "organisation_id");
+    assert_int_equal(th_sql_count(f->s, "SELECT count(*) FROM users"), users);
+}
+
 static void deactivated_user_is_locked_out_at_once(void **state) {
     fx *f = *state;
     th_client session = {0}, bearer = {0};
@@ -928,6 +989,9 @@ int main(void) {
         cmocka_unit_test_setup_teardown(role_change_shows_on_the_users_next_request, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(password_change_replaces_the_old_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(password_change_ends_the_users_sessions, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_patch_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_user_in_a_deactivated_organisation, setup, teardown),
         cmocka_unit_test_setup_teardown(deactivated_user_is_locked_out_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(admin_cannot_deactivate_or_demote_themselves, setup,
                                         teardown),

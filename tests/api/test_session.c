@@ -1,5 +1,6 @@
 /* Signing in and out, sessions, throttling, and what the audit and access logs keep of it. */
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -279,6 +280,45 @@ static void five_failures_throttle_the_account(void **state) {
     r = th_call(s, &c, "GET", "/api/v1/users/me", NULL);
     assert_int_equal(r->status, 200);
     th_resp_free(r);
+}
+
+typedef struct guess {
+    th_server *s;
+    long status;
+} guess;
+
+static void *guess_once(void *arg) {
+    guess *g = arg;
+    th_resp *r = th_call(g->s, NULL, "POST", "/api/v1/session",
+                         "{\"email\": \"gp@example.org\", \"password\": \"a wrong guess\"}");
+    g->status = r->status;
+    th_resp_free(r);
+    return NULL;
+}
+
+/* Guesses sent all at once get no more tries than guesses sent one by one:
+ * at most five are checked (401), every other one is throttled (429). */
+static void parallel_guesses_are_throttled_too(void **state) {
+    th_server *s = *state;
+    enum { N = 24 };
+    guess g[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        g[i] = (guess){.s = s};
+        assert_int_equal(pthread_create(&t[i], NULL, guess_once, &g[i]), 0);
+    }
+    int checked = 0, throttled = 0;
+    for (int i = 0; i < N; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        checked += g[i].status == 401;
+        throttled += g[i].status == 429;
+    }
+    assert_int_equal(checked + throttled, N);
+    assert_true(checked >= 1);
+    assert_true(checked <= 5);
+    /* And the right password is refused now too. */
+    th_client c = {0};
+    assert_int_equal(th_login(s, &c, "gp@example.org", PW), 429);
 }
 
 static void throttle_after_full_window(void **state) {
@@ -609,6 +649,7 @@ int main(void) {
         T(logout_ends_the_session),
         T(logout_ends_only_that_session),
         T(five_failures_throttle_the_account),
+        T(parallel_guesses_are_throttled_too),
         T(throttle_after_full_window),
         T(throttle_is_per_account),
         T(signing_in_resets_the_account_count),

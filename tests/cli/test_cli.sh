@@ -432,6 +432,11 @@ wrong_pw=not-the-password-at-all
 if start_server "$log" --db "$demodb" --listen 127.0.0.1:0; then
     ok "serve --listen 127.0.0.1:0 prints 'serving on port N' with the real port ($port)"
 
+    # A second server cannot take the same port (and silently share its requests).
+    run timeout 10 "$bin" serve --db "$demodb" --listen "127.0.0.1:$port"
+    check "a second serve on the same port fails with exit 1" test "$rc" = 1
+    check "... and says the address is in use" grep -q 'cannot listen on' <<<"$err"
+
     http GET /healthz
     check "GET /healthz answers 200" test "$code" = 200
     check "GET /healthz says ok" grep -q '"status":"ok"' <<<"$body"

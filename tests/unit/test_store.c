@@ -660,12 +660,20 @@ static void test_user_set_password(void **state) {
     fixture *f = *state;
     int64_t org = add_org(f->db, "Org", "cmht");
     int64_t id = add_user(f->db, org, "u@x.test", "referrer");
-    OK(store_user_set_password(f->db, id, "$argon2id$new", T0 + 5, err));
+    OK(store_session_insert(f->db, "sess-old", "csrf-old", id, T0, err));
+    OK(store_session_insert(f->db, "sess-mine", "csrf-mine", id, T0, err));
+    OK(store_user_set_password(f->db, id, "$argon2id$new", T0 + 5, "sess-mine", err));
     lw_user u;
     OK(store_user_by_email(f->db, f->a, "u@x.test", &u, err));
     assert_string_equal(u.password_hash, "$argon2id$new");
+    /* The other sessions end; the one making the change stays. */
+    lw_session s;
     lw_error e = {0};
-    assert_int_equal(store_user_set_password(f->db, id + 1000, "$argon2id$x", T0, &e),
+    assert_int_equal(store_session_get(f->db, f->a, "sess-old", &s, &e), LW_ENOTFOUND);
+    OK(store_session_get(f->db, f->a, "sess-mine", &s, err));
+    OK(store_user_set_password(f->db, id, "$argon2id$newer", T0 + 6, NULL, err));
+    assert_int_equal(store_session_get(f->db, f->a, "sess-mine", &s, &e), LW_ENOTFOUND);
+    assert_int_equal(store_user_set_password(f->db, id + 1000, "$argon2id$x", T0, NULL, &e),
                      LW_ENOTFOUND);
 }
 
@@ -763,20 +771,21 @@ static void test_tokens(void **state) {
     int64_t tid2 = 0;
     assert_int_not_equal(store_token_insert(f->db, "tok-digest", uid, T0, &tid2, &e), LW_OK);
 
-    /* A deactivated user's token still resolves, showing the user as inactive. */
+    /* Deactivating the user revokes the token; reactivating does not bring it back. */
     OK(store_user_update(f->db, uid, NULL, NULL, 0, T0, err));
-    OK(store_token_get(f->db, f->a, "tok-digest", &got, &u, err));
-    assert_int_equal(u.active, 0);
+    assert_int_equal(store_token_get(f->db, f->a, "tok-digest", &got, &u, &e), LW_ENOTFOUND);
+    OK(store_user_update(f->db, uid, NULL, NULL, 1, T0, err));
+    assert_int_equal(store_token_get(f->db, f->a, "tok-digest", &got, &u, &e), LW_ENOTFOUND);
 }
 
 /* ---- login failures ---- */
 
 static void test_login_failures(void **state) {
     fixture *f = *state;
-    OK(store_login_failure_add(f->db, "acct:jo@x.test", T0, err));
-    OK(store_login_failure_add(f->db, "acct:jo@x.test", T0 + 1000, err));
-    OK(store_login_failure_add(f->db, "acct:jo@x.test", T0 + 2000, err));
-    OK(store_login_failure_add(f->db, "addr:127.0.0.1", T0 + 500, err));
+    OK(store_login_failure_add(f->db, "acct:jo@x.test", T0, NULL, err));
+    OK(store_login_failure_add(f->db, "acct:jo@x.test", T0 + 1000, NULL, err));
+    OK(store_login_failure_add(f->db, "acct:jo@x.test", T0 + 2000, NULL, err));
+    OK(store_login_failure_add(f->db, "addr:127.0.0.1", T0 + 500, NULL, err));
 
     int count = -1;
     int64_t oldest = -1;
