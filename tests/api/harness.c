@@ -2,7 +2,7 @@
 #include "harness.h"
 
 #include <curl/curl.h>
-#include <sqlite3.h>
+#include <libpq-fe.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "api/accounts.h"
+#include "store/db.h"
 
 static int64_t test_now(void *ctx) {
     th_server *s = ctx;
@@ -19,6 +20,30 @@ static int64_t test_now(void *ctx) {
 
 static const lw_actor test_actor = {.remote_addr = "test"};
 
+static void pg_quiet(void *arg, const char *message) {
+    (void)arg;
+    (void)message; /* "database does not exist, skipping" */
+}
+
+/* Runs one administrative statement on the PostgreSQL server at URL. */
+static void pg_admin(const char *url, const char *fmt, ...) LW_PRINTF(2, 3);
+static void pg_admin(const char *url, const char *fmt, ...) {
+    char sql[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    PGconn *c = PQconnectdb(url);
+    if (PQstatus(c) != CONNECTION_OK)
+        fail_msg("cannot connect to %s: %s", url, PQerrorMessage(c));
+    PQsetNoticeProcessor(c, pg_quiet, NULL);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(c);
+}
+
 th_server *th_start(void) {
     th_server *s = calloc(1, sizeof *s);
     assert_non_null(s);
@@ -26,10 +51,24 @@ th_server *th_start(void) {
     assert_non_null(mkdtemp(s->dir));
     snprintf(s->db_path, sizeof s->db_path, "%s/test.db", s->dir);
     snprintf(s->log_path, sizeof s->log_path, "%s/access.log", s->dir);
+    const char *pg = getenv("LINKWELL_TEST_POSTGRES");
+    if (pg && *pg) {
+        /* A fresh database per test on the server the variable names. */
+        static atomic_int seq;
+        snprintf(s->pg_name, sizeof s->pg_name, "lwapi_%ld_%d", (long)getpid(),
+                 atomic_fetch_add(&seq, 1));
+        pg_admin(pg, "DROP DATABASE IF EXISTS %s", s->pg_name);
+        pg_admin(pg, "CREATE DATABASE %s", s->pg_name);
+        snprintf(s->db_url, sizeof s->db_url, "%s%cdbname=%s", pg, strchr(pg, '?') ? '&' : '?',
+                 s->pg_name);
+    } else {
+        snprintf(s->db_url, sizeof s->db_url, "%s", s->db_path);
+    }
     lw_error err;
     assert_int_equal(crypto_init(&err), LW_OK);
     lw_store_options o = {.create = 1, .pool_size = 4};
-    assert_int_equal(store_open(s->db_path, &o, &s->store, &err), LW_OK);
+    if (store_open(s->db_url, &o, &s->store, &err) != LW_OK)
+        fail_msg("cannot open %s: %s", s->db_url, err.msg);
     int from, to;
     assert_int_equal(store_migrate(s->store, 0, &from, &to, &err), LW_OK);
     lw_clock clock = {.now_ms = test_now, .ctx = s};
@@ -49,6 +88,9 @@ void th_stop(th_server *s) {
     http_stop(s->http);
     store_close(s->store);
     fclose(s->log);
+    if (s->pg_name[0])
+        pg_admin(getenv("LINKWELL_TEST_POSTGRES"), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
+                 s->pg_name);
     char path[400];
     const char *files[] = {"test.db", "test.db-wal", "test.db-shm", "access.log"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
@@ -248,17 +290,38 @@ char *th_read_log(th_server *s) {
     return b.p ? b.p : strdup("");
 }
 
+/* Runs SQL through the store's own driver, so it works on either backend. */
+static lw_status sql_run(th_server *s, lw_arena *a, const char *sql, db_result *r, lw_error *err) {
+    lw_db *db;
+    lw_status st = store_acquire(s->store, &db, err);
+    if (st != LW_OK)
+        return st;
+    st = db_query(db, a, sql, NULL, 0, r, err);
+    store_release(s->store, db);
+    return st;
+}
+
 long long th_sql_count(th_server *s, const char *sql) {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("th_sql_count: %s", sqlite3_errmsg(db));
-    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-    long long v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    lw_arena *a = arena_new();
+    db_result r;
+    lw_error err;
+    if (sql_run(s, a, sql, &r, &err) != LW_OK)
+        fail_msg("th_sql_count(%s): %s", sql, err.msg);
+    assert_true(r.nrows >= 1);
+    long long v = db_int(&r, 0, 0);
+    arena_free(a);
     return v;
+}
+
+int th_sql_exec(th_server *s, const char *sql, char *msg, size_t size) {
+    lw_arena *a = arena_new();
+    db_result r;
+    lw_error err;
+    lw_status st = sql_run(s, a, sql, &r, &err);
+    arena_free(a);
+    if (msg)
+        snprintf(msg, size, "%s", st == LW_OK ? "" : err.msg);
+    return st == LW_OK ? 0 : -1;
 }
 
 const char *th_assert_problem(const th_resp *r, long status) {
@@ -277,25 +340,20 @@ const char *th_assert_problem(const th_resp *r, long status) {
 }
 
 char *th_sql_text(th_server *s, const char *sql) {
-    sqlite3 *db;
-    assert_int_equal(sqlite3_open_v2(s->db_path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("th_sql_text: %s", sqlite3_errmsg(db));
+    lw_arena *a = arena_new();
+    db_result r;
+    lw_error err;
+    if (sql_run(s, a, sql, &r, &err) != LW_OK)
+        fail_msg("th_sql_text(%s): %s", sql, err.msg);
     buf b = {0};
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int n = sqlite3_column_count(st);
-        for (int i = 0; i < n; i++) {
-            const unsigned char *v = sqlite3_column_text(st, i);
-            const char *text = v ? (const char *)v : "NULL";
+    for (int row = 0; row < r.nrows; row++)
+        for (int i = 0; i < r.ncols; i++) {
+            const char *v = db_text(&r, row, i);
+            const char *text = v ? v : "NULL";
             on_data((char *)(uintptr_t)text, 1, strlen(text), &b);
-            on_data(i + 1 < n ? "\t" : "\n", 1, 1, &b);
+            on_data(i + 1 < r.ncols ? "\t" : "\n", 1, 1, &b);
         }
-    }
-    assert_int_equal(rc, SQLITE_DONE);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    arena_free(a);
     return b.p ? b.p : strdup("");
 }
 

@@ -24,7 +24,9 @@
 
 typedef struct th_server {
     char dir[256];
-    char db_path[320];
+    char db_path[320]; /* the SQLite file (unused on PostgreSQL) */
+    char db_url[600];  /* what the store was opened with */
+    char pg_name[64];  /* the PostgreSQL database made for this test, or "" */
     char log_path[320];
     lw_store *store;
     lw_app app;
@@ -78,6 +80,12 @@ void th_resp_free(th_resp *r);
 /* The whole access log written so far. Caller frees. */
 char *th_read_log(th_server *s);
 
+/* The backend comes from the environment: LINKWELL_TEST_POSTGRES (a server URL
+ * on which the test may create and drop databases) selects PostgreSQL, with a
+ * fresh database per th_start(); otherwise a SQLite file in a temporary folder.
+ * The th_sql_* functions go through the store's driver, so tests written with
+ * SQL that both backends accept run unchanged on either. */
+
 /* Counts rows of a SQL query's single integer result (test inspection of the database). */
 long long th_sql_count(th_server *s, const char *sql);
 
@@ -87,6 +95,10 @@ const char *th_assert_problem(const th_resp *r, long status);
 /* Every value of every row of SQL's result as text: columns separated by a tab, rows
  * by a newline, NULL as "NULL" (test inspection of the database). Caller frees. */
 char *th_sql_text(th_server *s, const char *sql);
+
+/* Runs SQL that returns no rows needed; 0 on success, else -1 with the database's
+ * message in MSG (may be NULL). */
+int th_sql_exec(th_server *s, const char *sql, char *msg, size_t size);
 
 /* th_sql_count() with a printf-style query. */
 long long th_sql_countf(th_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

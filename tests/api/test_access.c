@@ -238,7 +238,7 @@ static const route_case admin_routes[] = {
 /* The state an admin-only write would change, as one string. */
 static char *accounts_snapshot(th_server *s) {
     return th_sql_text(s, "SELECT 'u', id, email, name, role, active, organisation_id FROM users "
-                          "UNION ALL SELECT 'o', id, name, kind, active, NULL, NULL "
+                          "UNION ALL SELECT 'o', id, name, kind, CAST(active AS TEXT), NULL, NULL "
                           "FROM organisations ORDER BY 1, 2");
 }
 

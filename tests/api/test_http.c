@@ -327,7 +327,9 @@ static void healthz_reports_the_database_without_auth(void **state) {
     json_t *db = json_object_get(json_object_get(r->json, "dependencies"), "database");
     assert_non_null(db);
     assert_string_equal(json_string_value(json_object_get(db, "status")), "up");
-    assert_string_equal(json_string_value(json_object_get(db, "backend")), "sqlite");
+    const char *pg = getenv("LINKWELL_TEST_POSTGRES");
+    assert_string_equal(json_string_value(json_object_get(db, "backend")),
+                        pg && *pg ? "postgres" : "sqlite");
     th_resp_free(r);
 }
 
