@@ -27,6 +27,7 @@
 
 #include "store/db.h"
 #include "store/store.h"
+#include "util/embed.h"
 
 /* ---- the backends under test: the only part that knows which database it is ---- */
 
@@ -1087,6 +1088,34 @@ static void test_concurrent_writers(void **state) {
     store_close(s);
 }
 
+/* store_tables[] (what checksums and migrate-to-postgres cover) names exactly
+ * the tables the migrations create, so a new table cannot be left out of a move
+ * to PostgreSQL; and both backends have the same migration versions. */
+static void test_table_list_matches_schema(void **state) {
+    fixture *f = *state;
+    db_result r;
+    const char *sql = strcmp(store_backend(f->s), "sqlite") == 0
+                          ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT "
+                            "LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name"
+                          : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND "
+                            "tablename <> 'schema_migrations' ORDER BY tablename";
+    OK(db_query(f->db, f->a, sql, NULL, 0, &r, err));
+    assert_int_equal(r.nrows, store_table_count());
+    for (int i = 0; i < r.nrows; i++) {
+        int listed = 0;
+        for (int j = 0; j < store_table_count(); j++)
+            listed |= strcmp(store_table_name(j), db_text(&r, i, 0)) == 0;
+        if (!listed)
+            fail_msg("table %s is not in store_tables[] (src/store/copy.c)", db_text(&r, i, 0));
+    }
+    int n = 0;
+    for (const lw_embedded *e = lw_sqlite_migrations; e->path; e++, n++)
+        assert_non_null(embed_find(lw_postgres_migrations, e->path));
+    for (const lw_embedded *e = lw_postgres_migrations; e->path; e++)
+        n--;
+    assert_int_equal(n, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_open_and_migrate, empty_setup, empty_teardown),
@@ -1114,6 +1143,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx_commit, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_tx_release_rolls_back, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, store_setup, empty_teardown),
+        cmocka_unit_test_setup_teardown(test_table_list_matches_schema, store_setup,
+                                        empty_teardown),
     };
     int failed = 0;
     for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++) {
