@@ -18,13 +18,16 @@
 
 typedef struct table_def {
     const char *name;
-    const char *key; /* a unique, ordered column to page by */
+    const char *key; /* a unique, ordered column to page by: the first column */
+    int serial;      /* the key is a generated integer id (else text) */
 } table_def;
 
 /* In dependency order: a table comes after the tables it references. */
 static const table_def store_tables[] = {
-    {"organisations", "id"}, {"users", "id"},          {"sessions", "id_digest"},
-    {"api_tokens", "id"},    {"login_failures", "id"}, {"audit_log", "id"},
+    {"organisations", "id", 1},           {"users", "id", 1},
+    {"sessions", "id_digest", 0},         {"api_tokens", "id", 1},
+    {"login_failures", "id", 1},          {"audit_log", "id", 1},
+    {"directory_organizations", "id", 0}, {"services", "id", 0},
 };
 #define NTABLES ((int)(sizeof store_tables / sizeof store_tables[0]))
 #define BATCH 2000
@@ -46,7 +49,7 @@ static lw_status read_batch(lw_db *db, lw_arena *a, const table_def *t, const ch
               : arena_printf(a, "SELECT * FROM %s ORDER BY %s LIMIT %d", t->name, t->key, BATCH);
     /* Integer keys must be compared as integers, not text. */
     db_val p[1] = {DB_S(after)};
-    if (after && strcmp(t->key, "id") == 0)
+    if (after && t->serial)
         p[0] = DB_I(strtoll(after, NULL, 10));
     return db_query(db, a, sql, p, after ? 1 : 0, r, err);
 }
@@ -157,7 +160,7 @@ lw_status store_copy(lw_store *src, lw_store *dst,
                 break;
         }
         free(after);
-        if (st == LW_OK && to->drv->after_copy && strcmp(t->key, "id") == 0)
+        if (st == LW_OK && to->drv->after_copy && t->serial)
             st = to->drv->after_copy(to->conn, t->name, err);
         if (st == LW_OK && progress)
             progress(t->name, rows, ctx);

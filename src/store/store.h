@@ -188,6 +188,23 @@ lw_status store_login_failures(lw_db *db, const char *key, int64_t since, int *c
                                int64_t *oldest, lw_error *err) LW_MUST_CHECK;
 lw_status store_login_failures_clear(lw_db *db, const char *key, lw_error *err) LW_MUST_CHECK;
 
+/* ---- the community directory (directory.c) ---- */
+/* What other features need to know about a service (a prescription points at one). */
+typedef struct lw_service_brief {
+    const char *id;
+    const char *name;
+    const char *status;          /* active | inactive | defunct | temporarily closed */
+    int64_t capacity;            /* places; -1 when unknown */
+    const char *capacity_status; /* capacity | no_capacity | waitlist */
+    const char *organization_id; /* the directory organisation that runs it */
+    const char *organization_name;
+    int64_t managed_by; /* the linkwell organisation whose providers keep it; 0: none */
+} lw_service_brief;
+
+/* LW_ENOTFOUND when there is no such service. */
+lw_status store_service_brief(lw_db *db, lw_arena *a, const char *id, lw_service_brief *out,
+                              lw_error *err) LW_MUST_CHECK;
+
 /* ---- the audit log (append-only: the schema refuses UPDATE and DELETE) ---- */
 typedef struct lw_audit_entry {
     int64_t id;

@@ -1088,6 +1088,33 @@ static void test_concurrent_writers(void **state) {
     store_close(s);
 }
 
+/* store_service_brief: what a prescription needs to know about a service. */
+static void test_service_brief(void **state) {
+    fixture *f = *state;
+    int64_t org = add_org(f->db, "Riverside Community Gardens", "vcse");
+    db_val o[] = {DB_S("dir-org-1"), DB_S("Riverside Gardens CIC"), DB_I(org), DB_I(T0)};
+    OK(db_exec(f->db,
+               "INSERT INTO directory_organizations (id, name, organisation_id, modified_at) "
+               "VALUES ($1, $2, $3, $4)",
+               o, 4, NULL, err));
+    db_val sv[] = {DB_S("svc-1"), DB_S("dir-org-1"), DB_S("Green Gym"), DB_I(T0)};
+    OK(db_exec(f->db,
+               "INSERT INTO services (id, organization_id, name, capacity, capacity_status, "
+               "modified_at) VALUES ($1, $2, $3, 12, 'waitlist', $4)",
+               sv, 4, NULL, err));
+    lw_service_brief b;
+    OK(store_service_brief(f->db, f->a, "svc-1", &b, err));
+    assert_string_equal(b.name, "Green Gym");
+    assert_string_equal(b.status, "active");
+    assert_int_equal(b.capacity, 12);
+    assert_string_equal(b.capacity_status, "waitlist");
+    assert_string_equal(b.organization_id, "dir-org-1");
+    assert_string_equal(b.organization_name, "Riverside Gardens CIC");
+    assert_int_equal(b.managed_by, org);
+    lw_error e = {0};
+    assert_int_equal(store_service_brief(f->db, f->a, "svc-404", &b, &e), LW_ENOTFOUND);
+}
+
 /* store_tables[] (what checksums and migrate-to-postgres cover) names exactly
  * the tables the migrations create, so a new table cannot be left out of a move
  * to PostgreSQL; and both backends have the same migration versions. */
@@ -1143,6 +1170,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx_commit, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_tx_release_rolls_back, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, store_setup, empty_teardown),
+        cmocka_unit_test_setup_teardown(test_service_brief, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_table_list_matches_schema, store_setup,
                                         empty_teardown),
     };
