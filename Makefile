@@ -8,7 +8,8 @@ LISTEN ?= 127.0.0.1:8080
 run: build
 	@scripts/run-demo.sh build/release/linkwell "$(DB)" "$(LISTEN)"
 
-test: deps
+test:
+	@scripts/deps.sh --test
 	cmake --preset asan
 	cmake --build --preset asan
 	ctest --preset asan

@@ -295,9 +295,9 @@ static void root_serves_the_page_and_its_script(void **state) {
     assert_non_null(th_header(page, "Content-Type", ct, sizeof ct));
     assert_int_equal(strncmp(ct, "text/html", 9), 0);
     assert_non_null(strstr(page->body, "<title>linkwell</title>"));
-    assert_non_null(strstr(page->body, "src=\"/app.js\""));
+    assert_non_null(strstr(page->body, "src=\"/js/app.js\""));
 
-    th_resp *js = th_call(s, NULL, "GET", "/app.js", NULL);
+    th_resp *js = th_call(s, NULL, "GET", "/js/app.js", NULL);
     assert_int_equal(js->status, 200);
     assert_non_null(th_header(js, "Content-Type", ct, sizeof ct));
     assert_int_equal(strncmp(ct, "text/javascript", 15), 0);
