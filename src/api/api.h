@@ -31,6 +31,12 @@ typedef struct lw_app {
     lw_pwcost pwcost;
     int cookie_secure;              /* add Secure to the session cookie */
     char dummy_hash[LW_PWHASH_LEN]; /* verified against for unknown accounts, for even timing */
+    /* The directory's search index (api/directory_index.c): made on first use,
+     * freed by api_directory_close(). */
+    struct api_directory *directory;
+    /* Unanswered referrals: overdue after this many days, closed by the job
+     * after that many (0: the defaults, 5 and 14; domain/referrals.h). */
+    int overdue_days, auto_close_days;
 } lw_app;
 
 /* Fills APP; STORE stays the caller's. */
@@ -173,5 +179,54 @@ void api_orgs_create(api_request *req, api_response *res);
 void api_orgs_get(api_request *req, api_response *res);
 void api_orgs_update(api_request *req, api_response *res);
 void api_audit_list(api_request *req, api_response *res);
+
+/* ---- the community directory (directory_index.c, services.c, openreferral.c,
+ * directory_imports.c) ---- */
+/* Frees the search index of APP (call after the server has stopped). */
+void api_directory_close(lw_app *app);
+void api_oruk_root(api_request *req, api_response *res);
+void api_oruk_services(api_request *req, api_response *res);
+void api_oruk_service(api_request *req, api_response *res);
+void api_oruk_taxonomies(api_request *req, api_response *res);
+void api_oruk_taxonomy_terms(api_request *req, api_response *res);
+void api_oruk_organizations(api_request *req, api_response *res);
+void api_oruk_service_at_locations(api_request *req, api_response *res);
+void api_services_list(api_request *req, api_response *res);
+void api_services_get(api_request *req, api_response *res);
+void api_services_create(api_request *req, api_response *res);
+void api_services_put(api_request *req, api_response *res);
+void api_services_patch(api_request *req, api_response *res);
+void api_directory_import(api_request *req, api_response *res);
+
+/* ---- from referral to closed loop (people.c, referrals.c, cases.c, prescriptions.c,
+ * funds.c; shared helpers in journey.h, the periodic job in jobs.h) ---- */
+void api_people_list(api_request *req, api_response *res);
+void api_people_get(api_request *req, api_response *res);
+void api_people_update(api_request *req, api_response *res);
+void api_referrals_create(api_request *req, api_response *res);
+void api_self_referrals_create(api_request *req, api_response *res);
+void api_referrals_list(api_request *req, api_response *res);
+void api_referrals_overdue(api_request *req, api_response *res);
+void api_referrals_get(api_request *req, api_response *res);
+void api_referrals_status(api_request *req, api_response *res);
+void api_referrals_assignees(api_request *req, api_response *res);
+void api_referrals_duplicate(api_request *req, api_response *res);
+void api_cases_list(api_request *req, api_response *res);
+void api_cases_get(api_request *req, api_response *res);
+void api_cases_update(api_request *req, api_response *res);
+void api_cases_contact_add(api_request *req, api_response *res);
+void api_cases_goal_add(api_request *req, api_response *res);
+void api_cases_goal_update(api_request *req, api_response *res);
+void api_cases_action_add(api_request *req, api_response *res);
+void api_cases_action_update(api_request *req, api_response *res);
+void api_cases_preferences(api_request *req, api_response *res);
+void api_rx_create(api_request *req, api_response *res);
+void api_rx_list(api_request *req, api_response *res);
+void api_rx_get(api_request *req, api_response *res);
+void api_rx_status(api_request *req, api_response *res);
+void api_rx_attendance(api_request *req, api_response *res);
+void api_funds_list(api_request *req, api_response *res);
+void api_funds_create(api_request *req, api_response *res);
+void api_funds_update(api_request *req, api_response *res);
 
 #endif

@@ -28,7 +28,8 @@ static const cli_cmd commands[] = {
      cmd_migrate_to_postgres},
     {"serve",
      "--db PATH [--listen HOST:PORT] [--threads N] [--pool N] [--password-cost C] "
-     "[--cookie-secure auto|on|off] [--no-access-log] [--trusted-proxy ADDR]",
+     "[--cookie-secure auto|on|off] [--no-access-log] [--trusted-proxy ADDR] "
+     "[--overdue-days N] [--auto-close-days N] [--jobs-interval S]",
      "Runs the server: web UI at /, API under /api/v1/. Stops cleanly on SIGTERM or Ctrl-C.\n"
      "  --db PATH|URL        SQLite file or postgres:// URL (or LINKWELL_DB); create it\n"
      "                       first with 'linkwell init'\n"
@@ -41,7 +42,13 @@ static const cli_cmd commands[] = {
      "                       listening on loopback), on (behind HTTPS), off\n"
      "  --no-access-log      do not write the JSON access log to stderr\n"
      "  --trusted-proxy ADDR requests from ADDR (your reverse proxy) are attributed to the\n"
-     "                       last address in X-Forwarded-For (or LINKWELL_TRUSTED_PROXY)\n",
+     "                       last address in X-Forwarded-For (or LINKWELL_TRUSTED_PROXY)\n"
+     "  --overdue-days N     unanswered referrals are overdue after N days (default 5;\n"
+     "                       or LINKWELL_OVERDUE_DAYS)\n"
+     "  --auto-close-days N  and are declined with reason no_response after N days\n"
+     "                       (default 14; or LINKWELL_AUTO_CLOSE_DAYS)\n"
+     "  --jobs-interval S    run that job every S seconds (default 60; 0: never; or\n"
+     "                       LINKWELL_JOBS_INTERVAL)\n",
      cmd_serve},
     {"org add", "--db PATH --name NAME --kind KIND",
      "Creates an organisation and prints its id.\n"
@@ -64,6 +71,15 @@ static const cli_cmd commands[] = {
      "Loads a demo area into the database (creating it if needed): one organisation of\n"
      "every kind and one user of every role, and prints their logins. Safe to run twice.\n",
      cmd_demo},
+    {"import oruk", "--db PATH [--domain-map FILE.csv] FILE...",
+     "Imports an Open Referral UK / HSDS 3.0 directory: JSON files (a paged list, an\n"
+     "array, one service, or the older ORUK v1 shape) or CSV datapackage folders (with\n"
+     "datapackage.json). Records are upserted by id in one transaction; importing the same\n"
+     "file again changes nothing. The report goes to standard output: one line per\n"
+     "rejected record or dropped value ('services[12].name: empty'), then the counts.\n"
+     "  --domain-map FILE.csv   'pattern,domain' lines mapping words of taxonomy terms or\n"
+     "                          service names to need domains (added to the defaults)\n",
+     cmd_import_oruk},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -54,5 +54,11 @@ int cmd_org_add(const cli_cmd *cmd, int argc, char **argv);
 int cmd_user_add(const cli_cmd *cmd, int argc, char **argv);
 int cmd_token(const cli_cmd *cmd, int argc, char **argv);
 int cmd_demo(const cli_cmd *cmd, int argc, char **argv);
+int cmd_import_oruk(const cli_cmd *cmd, int argc, char **argv);
+/* The demo directory (demo_directory.c); RIVERSIDE_ORG keeps the gardening listings. */
+lw_status demo_directory_load(lw_db *db, int64_t riverside_org, int64_t now,
+                              lw_error *err) LW_MUST_CHECK;
+/* The demo's people, referrals, cases and prescriptions (demo_referrals.c); once only. */
+lw_status demo_referrals_load(lw_db *db, int64_t now, lw_error *err) LW_MUST_CHECK;
 
 #endif

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/jobs.h"
 #include "cli/cli.h"
+#include "domain/referrals.h"
 #include "http/server.h"
 
 static int is_loopback(const char *listen) {
@@ -32,6 +34,9 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
                       {"cookie-secure", NULL, "auto", 0},
                       {"no-access-log", NULL, NULL, 1},
                       {"trusted-proxy", "LINKWELL_TRUSTED_PROXY", NULL, 0},
+                      {"overdue-days", "LINKWELL_OVERDUE_DAYS", NULL, 0},
+                      {"auto-close-days", "LINKWELL_AUTO_CLOSE_DAYS", NULL, 0},
+                      {"jobs-interval", "LINKWELL_JOBS_INTERVAL", "60", 0},
                       {0}};
     int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
     if (rc)
@@ -55,6 +60,20 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
     if (opts[6].value)
         hopt.access_log = NULL;
     hopt.trusted_proxy = opts[7].value;
+    /* Unanswered referrals (domain/referrals.h) and the job that closes them. */
+    int overdue = 0, auto_close = 0, jobs_s = 0;
+    if (opts[8].value && parse_count(opts[8].value, 365, &overdue) != 0)
+        return cli_usage_error(cmd, "--overdue-days must be a number from 1 to 365");
+    if (opts[9].value && parse_count(opts[9].value, 3650, &auto_close) != 0)
+        return cli_usage_error(cmd, "--auto-close-days must be a number from 1 to 3650");
+    lw_referral_limits lim = referral_limits(overdue, auto_close);
+    lw_error lerr;
+    if (referral_limits_check(&lim, &lerr) != LW_OK)
+        return cli_usage_error(
+            cmd, "--%s %s",
+            strcmp(lerr.field, "overdue_days") == 0 ? "overdue-days" : "auto-close-days", lerr.msg);
+    if (strcmp(opts[10].value, "0") != 0 && parse_count(opts[10].value, 86400, &jobs_s) != 0)
+        return cli_usage_error(cmd, "--jobs-interval must be 0 (off) or seconds from 1 to 86400");
     lw_error err;
     lw_pwcost cost;
     if (cli_pwcost(opts[4].value, &cost, &err) != LW_OK)
@@ -85,10 +104,16 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
     }
     lw_app app;
     lw_http *h = NULL;
+    lw_jobs *jobs = NULL;
     st = app_init(&app, s, clock_system(), cost, secure, &err);
+    app.overdue_days = lim.overdue_days;
+    app.auto_close_days = lim.auto_close_days;
     if (st == LW_OK)
         st = http_start(&app, &hopt, &h, &err);
+    if (st == LW_OK && jobs_s > 0)
+        st = jobs_start(&app, (int64_t)jobs_s * 1000, &jobs, &err);
     if (st != LW_OK) {
+        http_stop(h);
         store_close(s);
         return cli_fail(&err);
     }
@@ -98,7 +123,9 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
     sigwait(&sigs, &sig);
     fprintf(stderr, "linkwell: %s received; finishing requests in flight\n",
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    jobs_stop(jobs);
     http_stop(h);
+    api_directory_close(&app);
     store_close(s);
     fprintf(stderr, "linkwell: stopped\n");
     return LW_EXIT_OK;

@@ -233,4 +233,7 @@ lw_status store_audit_list(lw_db *db, lw_arena *a, const lw_audit_filter *f, lw_
                            lw_audit_entry **out, int *n, int64_t *total,
                            lw_error *err) LW_MUST_CHECK;
 
+/* People, referrals, cases, prescriptions, funds and the feedback outbox. */
+#include "store/referrals.h"
+
 #endif

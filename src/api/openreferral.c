@@ -1,0 +1,211 @@
+/*
+ * The public Open Referral UK API (HSDS 3.0, UK profile) under /openreferral/:
+ * read-only, no sign-in, Access-Control-Allow-Origin: * on every answer.
+ * Lists are paged objects (total_items, total_pages, page_number, size,
+ * first_page, last_page, empty, contents). /services and
+ * /service_at_locations are answered from the search index, so they take
+ * every filter the standard defines; the others from the store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/directory.h"
+#include "domain/directory.h"
+#include "io/oruk.h"
+#include "store/directory.h"
+
+static void cors(api_response *res) {
+    api_header(res, "Access-Control-Allow-Origin", "*");
+}
+
+static void fail(api_response *res, const lw_error *err) {
+    api_fail(res, err);
+    cors(res);
+}
+
+/* The paging members around CONTENTS (a JSON array's text). */
+static char *page_text(lw_arena *a, size_t total, int page, int per_page, size_t n,
+                       const char *contents) {
+    size_t pages = total ? (total + (size_t)per_page - 1) / (size_t)per_page : 1;
+    char head[256];
+    int k = snprintf(head, sizeof head,
+                     "{\"total_items\":%zu,\"total_pages\":%zu,\"page_number\":%d,\"size\":%zu,"
+                     "\"first_page\":%s,\"last_page\":%s,\"empty\":%s,\"contents\":",
+                     total, pages, page, n, page == 1 ? "true" : "false",
+                     (size_t)page >= pages ? "true" : "false", n == 0 ? "true" : "false");
+    /* The contents can be large: copied, not formatted. */
+    size_t clen = strlen(contents);
+    char *s = arena_alloc(a, (size_t)k + clen + 2);
+    memcpy(s, head, (size_t)k);
+    memcpy(s + k, contents, clen);
+    s[(size_t)k + clen] = '}';
+    s[(size_t)k + clen + 1] = '\0';
+    return s;
+}
+
+static void raw(api_response *res, const char *body) {
+    res->status = 200;
+    res->body = body;
+    res->body_len = strlen(body);
+    res->content_type = "application/json";
+    cors(res);
+}
+
+void api_oruk_root(api_request *req, api_response *res) {
+    (void)req;
+    api_json(res, 200,
+             json_pack("{s:s, s:s, s:s, s:s}", "version", "HSDS-UK-3.0", "profile",
+                       "https://github.com/OpenReferralUK/uk-profile/blob/main/docs/index.md",
+                       "openapi_url", "https://docs.openreferraluk.org/en/latest/openapi30.json",
+                       "publisher", "linkwell"));
+    cors(res);
+}
+
+/* Joins the chosen items of a search page into one array's text. */
+static char *join(lw_arena *a, const char *const *items, size_t n) {
+    size_t len = 2;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(items[i]) + 1;
+    char *s = arena_alloc(a, len + 1), *p = s;
+    *p++ = '[';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        size_t k = strlen(items[i]);
+        memcpy(p, items[i], k);
+        p += k;
+    }
+    *p++ = ']';
+    *p = '\0';
+    return s;
+}
+
+void api_oruk_services(api_request *req, api_response *res) {
+    lw_error err;
+    search_query q;
+    lw_status st = dirx_query(req, 1, &q, &err);
+    dir_snap *snap = NULL;
+    if (st == LW_OK)
+        st = dirx_acquire(req, &snap, &err);
+    if (st != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    search_result r;
+    search_run(snap->ix, &q, &r);
+    const char **items = arena_alloc(req->arena, sizeof *items * (r.nhits + 1));
+    for (size_t i = 0; i < r.nhits; i++)
+        items[i] = search_oruk_json(snap->ix, r.hits[i].svc);
+    char *contents = join(req->arena, items, r.nhits);
+    raw(res, page_text(req->arena, r.total, q.page, q.per_page, r.nhits, contents));
+    search_result_free(&r);
+    dirx_release(req, snap);
+}
+
+void api_oruk_service_at_locations(api_request *req, api_response *res) {
+    lw_error err;
+    search_query q;
+    lw_status st = dirx_query(req, 1, &q, &err);
+    dir_snap *snap = NULL;
+    if (st == LW_OK)
+        st = dirx_acquire(req, &snap, &err);
+    if (st != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    /* Every matching service's places, in the services' order, paged by place. */
+    search_query all = q;
+    all.page = 1;
+    all.per_page = (int)(search_count(snap->ix) ? search_count(snap->ix) : 1);
+    search_result r;
+    search_run(snap->ix, &all, &r);
+    size_t total = 0;
+    for (size_t i = 0; i < r.nhits; i++) {
+        size_t n;
+        search_sal_json(snap->ix, r.hits[i].svc, &n);
+        total += n;
+    }
+    size_t from = (size_t)(q.page - 1) * (size_t)q.per_page, k = 0, seen = 0;
+    const char **items = arena_alloc(req->arena, sizeof *items * ((size_t)q.per_page + 1));
+    for (size_t i = 0; i < r.nhits && k < (size_t)q.per_page; i++) {
+        size_t n;
+        const char *const *sal = search_sal_json(snap->ix, r.hits[i].svc, &n);
+        for (size_t j = 0; j < n && k < (size_t)q.per_page; j++, seen++)
+            if (seen >= from)
+                items[k++] = sal[j];
+    }
+    raw(res, page_text(req->arena, total, q.page, q.per_page, k, join(req->arena, items, k)));
+    search_result_free(&r);
+    dirx_release(req, snap);
+}
+
+void api_oruk_service(api_request *req, api_response *res) {
+    lw_error err;
+    json_t *svc = NULL;
+    lw_status st = oruk_service_full(req->db, req->arena, req->params[0], &svc, &err);
+    if (st == LW_ENOTFOUND && !dir_is_uuid(req->params[0])) {
+        /* A feed's own id ("101"): linkwell keeps it as the UUID made from it. */
+        char mapped[37];
+        dir_uuid_for("service", req->params[0], mapped);
+        st = oruk_service_full(req->db, req->arena, mapped, &svc, &err);
+    }
+    if (st == LW_ENOTFOUND)
+        st = lw_fail(&err, LW_ENOTFOUND, NULL, "there is no service with the id '%.80s'",
+                     req->params[0]);
+    if (st != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    api_json(res, 200, svc);
+    cors(res);
+}
+
+static void db_list(api_request *req, api_response *res, const dir_entity *e) {
+    lw_error err;
+    lw_page pg;
+    lw_status st = dirx_page(req, LW_ORUK_PER_PAGE_MAX, &pg.page, &pg.per_page, &err);
+    lw_dir_list_filter f = {0};
+    if (e == &dir_taxonomy_term_entity) {
+        f.parent_id = api_query(req, "parent_id");
+        f.taxonomy_id = api_query(req, "taxonomy_id");
+        const char *top = api_query(req, "top_only");
+        if (top && strcmp(top, "true") != 0 && strcmp(top, "false") != 0)
+            st = lw_fail(&err, LW_EINVAL, "top_only", "'%.40s' is not true or false", top);
+        f.top_only = top && strcmp(top, "true") == 0;
+    }
+    json_t *contents = NULL;
+    int64_t total = 0;
+    if (st == LW_OK)
+        st = store_dir_list(req->db, req->arena, e, &f, pg, &contents, &total, &err);
+    if (st != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    size_t i;
+    json_t *o;
+    json_array_foreach(contents, i, o) {
+        if (!json_object_get(o, "description"))
+            json_object_set_new(o, "description", json_string(""));
+    }
+    size_t n = json_array_size(contents);
+    char *text = json_dumps(contents, JSON_COMPACT);
+    json_decref(contents);
+    if (!text)
+        lw_oom();
+    char *body = page_text(req->arena, (size_t)total, pg.page, pg.per_page, n, text);
+    free(text);
+    raw(res, body);
+}
+
+void api_oruk_taxonomies(api_request *req, api_response *res) {
+    db_list(req, res, &dir_taxonomy_entity);
+}
+
+void api_oruk_taxonomy_terms(api_request *req, api_response *res) {
+    db_list(req, res, &dir_taxonomy_term_entity);
+}
+
+void api_oruk_organizations(api_request *req, api_response *res) {
+    db_list(req, res, &dir_organization_entity);
+}
