@@ -92,7 +92,7 @@ static lw_status rx_json(api_request *req, const lw_rx *x, lw_view view, int rec
 
 static void answer(api_request *req, api_response *res, int status, int64_t id, lw_view view) {
     lw_error err;
-    lw_rx x;
+    lw_rx x = {0};
     json_t *out = NULL;
     lw_status st = store_rx_get(req->db, req->arena, id, &x, &err);
     if (st == LW_OK)
@@ -335,7 +335,7 @@ void api_rx_list(api_request *req, api_response *res) {
 void api_rx_get(api_request *req, api_response *res) {
     lw_error err;
     int64_t id = 0;
-    lw_rx x;
+    lw_rx x = {0};
     lw_view view = LW_SEE_NONE;
     lw_status st = api_param_id(req, 0, &id, &err);
     if (st == LW_OK)
@@ -368,7 +368,7 @@ void api_rx_status(api_request *req, api_response *res) {
     static const char *const fields[] = {"status", "reason", "override_reason", NULL};
     lw_error err;
     int64_t id = 0, now = jr_now(req), provider = -1;
-    lw_rx x;
+    lw_rx x = {0};
     lw_view view = LW_SEE_NONE;
     const char *status = NULL, *reason = NULL, *override = NULL;
     lw_status st = api_param_id(req, 0, &id, &err);
@@ -448,7 +448,7 @@ void api_rx_attendance(api_request *req, api_response *res) {
     static const char *const fields[] = {"date", "attended", "note", NULL};
     lw_error err;
     int64_t id = 0, aid = 0, now = jr_now(req);
-    lw_rx x;
+    lw_rx x = {0};
     lw_view view = LW_SEE_NONE;
     const char *date = NULL, *note = NULL;
     int attended = -1;

@@ -494,7 +494,7 @@ void api_referrals_status(api_request *req, api_response *res) {
     static const char *const fields[] = {"status", "reason", "note", "assignee_id", NULL};
     lw_error err;
     int64_t id = 0, assignee = 0, case_id = 0;
-    lw_referral r;
+    lw_referral r = {0};
     lw_view view = LW_SEE_NONE;
     const char *status = NULL, *reason = NULL, *note = NULL;
     int64_t now = jr_now(req);
@@ -518,7 +518,7 @@ void api_referrals_status(api_request *req, api_response *res) {
         st = jr_string(req->json, "note", "note", 0, LW_NOTE_MAX, &note, &err);
     if (st == LW_OK)
         st = jin_id(req->json, "assignee_id", 0, &assignee, &err);
-    int from = referral_state_parse(r.status);
+    int from = st == LW_OK ? referral_state_parse(r.status) : -1;
     if (st == LW_OK)
         st = referral_transition_check((lw_referral_state)from, (lw_referral_state)to, &err);
     if (st == LW_OK && to != LW_REF_ACCEPTED && assignee)

@@ -294,10 +294,31 @@ static void bad_changes(void **state) {
     }
 }
 
+/* A status change or attendance for a record that does not exist is a 404,
+ * whatever the body holds (this once read an uninitialised record and crashed). */
+static void changes_to_missing_records(void **state) {
+    fx *x = *state;
+    static const char *const bodies[] = {"[]", "{}", "{\"status\": \"accepted\"}",
+                                         "{\"status\": \"sent\"}",
+                                         "{\"date\": \"2026-11-20\", \"attended\": true}"};
+    static const char *const paths[] = {"/api/v1/referrals/999999/status",
+                                        "/api/v1/prescriptions/999999/status",
+                                        "/api/v1/prescriptions/999999/attendance"};
+    for (size_t p = 0; p < sizeof paths / sizeof paths[0]; p++)
+        for (size_t b = 0; b < sizeof bodies / sizeof bodies[0]; b++) {
+            th_resp *r = th_call(x->f->s, &x->f->who[JF_LW], "POST", paths[p], bodies[b]);
+            if (r->status != 404)
+                fail_msg("POST %s %s: expected 404, got %ld: %s", paths[p], bodies[b], r->status,
+                         r->body);
+            th_resp_free(r);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(bad_referrals, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(changes_to_missing_records, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
