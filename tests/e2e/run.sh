@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs one browser test file against a real `linkwell serve` on a temporary
+# Runs one test file (node --test) against a real `linkwell serve` on a temporary
 # database loaded with the demo: run.sh LINKWELL_BINARY TEST_FILE ARTIFACT_DIR
 set -euo pipefail
 bin=${1:?usage: run.sh LINKWELL TEST_FILE ARTIFACT_DIR}
@@ -26,5 +26,5 @@ for _ in $(seq 1 200); do
 done
 [ -n "$port" ] || { cat "$tmp/serve.log" >&2; exit 1; }
 mkdir -p "$artifacts"
-LW_URL="http://127.0.0.1:$port" LW_ARTIFACTS="$artifacts" LW_DB="$tmp/e2e.db" \
+LW_URL="http://127.0.0.1:$port" LW_ARTIFACTS="$artifacts" LW_DB="$tmp/e2e.db" LW_BIN="$bin" \
   NODE_PATH="$root/node_modules" node --test --test-reporter=spec "$test_file"
