@@ -228,5 +228,7 @@ void api_rx_attendance(api_request *req, api_response *res);
 void api_funds_list(api_request *req, api_response *res);
 void api_funds_create(api_request *req, api_response *res);
 void api_funds_update(api_request *req, api_response *res);
+void api_measures_create(api_request *req, api_response *res);
+void api_measures_list(api_request *req, api_response *res);
 
 #endif

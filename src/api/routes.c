@@ -117,6 +117,10 @@ const api_route api_routes[] = {
      "Spot-purchase funds"},
     {"POST", "/api/v1/funds", api_funds_create, ADMIN, 0, "Create a spot-purchase fund"},
     {"PATCH", "/api/v1/funds/{id}", api_funds_update, ADMIN, 0, "Top up or reduce a fund"},
+    {"POST", "/api/v1/measures", api_measures_create, JR_WORKERS | ADMIN, 0,
+     "Record an outcome measure"},
+    {"GET", "/api/v1/cases/{id}/measures", api_measures_list, JR_WORKERS | ADMIN, API_NO_BODY,
+     "A case's outcome measures and their change"},
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -61,6 +61,7 @@ static const table_def store_tables[] = {
     {"prescription_attendance", "id", 1},
     {"feedback_messages", "id", 1},
     {"self_referral_attempts", "id", 1},
+    {"measures", "id", 1},
 };
 #define NTABLES ((int)(sizeof store_tables / sizeof store_tables[0]))
 #define BATCH 2000

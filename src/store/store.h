@@ -235,5 +235,7 @@ lw_status store_audit_list(lw_db *db, lw_arena *a, const lw_audit_filter *f, lw_
 
 /* People, referrals, cases, prescriptions, funds and the feedback outbox. */
 #include "store/referrals.h"
+/* Outcome measures. */
+#include "store/measures.h"
 
 #endif
