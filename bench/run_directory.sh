@@ -6,9 +6,27 @@
 # search of the peer anchors. Prints WRK_RESULT lines and the server's resident memory.
 # The server is stopped by its process id.
 #
-# usage: bench/run_directory.sh [LINKWELL] [WORKDIR]   (defaults: build/release/linkwell,
-#        /var/tmp/lwbench); REPEATS (default 3), WRK_ARGS (default -t2 -c64 -d10s), PORT.
+# usage: bench/run_directory.sh [--backend sqlite|postgres] [--procs N] [LINKWELL] [WORKDIR]
+#        (defaults: sqlite, 1, build/release/linkwell, /var/tmp/lwbench); REPEATS (default 3),
+#        WRK_ARGS (default -t2 -c64 -d10s), PORT.
+#   --backend postgres: the imported SQLite file is moved into a private PostgreSQL server
+#   by `linkwell migrate-to-postgres` and served from there; --procs N: N serve processes
+#   on PORT .. PORT+N-1, loaded at once (bench/referrals/servers.sh: one wrk each with
+#   WRK_ARGS' threads and connections divided by N, req/s summed, the worst p99).
 set -euo pipefail
+BACKEND=sqlite
+PROCS=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+  --backend) BACKEND=${2:?--backend sqlite|postgres}; shift 2 ;;
+  --procs) PROCS=${2:?--procs N}; shift 2 ;;
+  *) break ;;
+  esac
+done
+if [ "$PROCS" -gt 1 ] && [ "$BACKEND" != postgres ]; then
+  echo "run_directory.sh: several serve processes share a PostgreSQL database (--backend postgres)" >&2
+  exit 2
+fi
 cd "$(dirname "$0")/.."
 LW="$(realpath "${1:-build/release/linkwell}")"
 W="${2:-/var/tmp/lwbench}"
@@ -32,31 +50,33 @@ head -1 "$W/import.out"
     "$LW" import oruk --db "$W/bench.db" "$W/services_100k.json" 2>&1 >"$W/import2.out" | grep -v '^linkwell:'
 head -1 "$W/import2.out"
 
-"$LW" serve --db "$W/bench.db" --listen "127.0.0.1:$PORT" --no-access-log 2>"$W/serve.err" &
-PID=$!
-trap 'kill $PID 2>/dev/null || true' EXIT
-for i in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 0.1; done
-# The first search builds the index.
-curl -s -o /dev/null -w "first search (builds the index): %{time_total} s\n" \
-    "http://127.0.0.1:$PORT/openreferral/services?search=walking+group&per_page=20"
-grep 'search index' "$W/serve.err" || true
+source bench/referrals/servers.sh # bench_backend, bench_serve, bench_wrk; stopped on exit
+echo "# backend=$BACKEND procs=$PROCS"
+bench_backend "$LW" "$W/bench.db" "$BACKEND"
+bench_serve "$LW" "$PORT" "$PROCS" "$W/serve.err" --no-access-log
+# The first search builds the index (in each process).
+for p in "${PORTS[@]}"; do
+  curl -s -o /dev/null -w "first search on port $p (builds the index): %{time_total} s\n" \
+      "http://127.0.0.1:$p/openreferral/services?search=walking+group&per_page=20"
+done
+grep -h 'search index' "$W"/serve.err.* || true
 TERM_ID=$(python3 -c "import uuid; print(uuid.uuid5(uuid.UUID('6f1f2f3e-0000-4000-8000-000000000042'), 'term/physical_activity'))")
-WALK="http://127.0.0.1:$PORT/openreferral/services?search=walking+group&taxonomy_term_id=$TERM_ID&per_page=20"
-curl -s -o /dev/null -w "walking group page: %{size_download} bytes\n" "$WALK"
+WALK="/openreferral/services?search=walking+group&taxonomy_term_id=$TERM_ID&per_page=20"
+curl -s -o /dev/null -w "walking group page: %{size_download} bytes\n" "http://127.0.0.1:$PORT$WALK"
 REPORT="$A/wrk_report.lua"
 [ -f "$REPORT" ] || REPORT=bench/wrk_search.lua
-wrk -t2 -c64 -d3s -s bench/wrk_search.lua "http://127.0.0.1:$PORT/" >/dev/null   # warm-up
+WRK_ARGS="-t2 -c64 -d3s" bench_wrk bench/wrk_search.lua / >/dev/null   # warm-up
 for i in $(seq 1 "$REPEATS"); do
     note
-    echo "wrk $WRK_ARGS --latency -s bench/wrk_search.lua (random)"
-    wrk $WRK_ARGS --latency -s bench/wrk_search.lua "http://127.0.0.1:$PORT/" | grep WRK_RESULT
+    echo "wrk $WRK_ARGS --latency -s bench/wrk_search.lua (random), backend=$BACKEND procs=$PROCS"
+    bench_wrk bench/wrk_search.lua /
 done
 for i in $(seq 1 "$REPEATS"); do
     note
-    echo "wrk $WRK_ARGS --latency -s wrk_report.lua '$WALK'"
-    wrk $WRK_ARGS --latency -s "$REPORT" "$WALK" | grep WRK_RESULT
+    echo "wrk $WRK_ARGS --latency -s wrk_report.lua '$WALK', backend=$BACKEND procs=$PROCS"
+    bench_wrk "$REPORT" "$WALK"
 done
-echo "serve resident memory: $(awk '/VmRSS/{print $2, $3}' /proc/$PID/status)"
-kill $PID
-wait $PID 2>/dev/null || true
-trap - EXIT
+for PID in "${BENCH_PIDS[@]}"; do
+  echo "serve resident memory (pid $PID): $(awk '/VmRSS/{print $2, $3}' /proc/$PID/status)"
+done
+bench_stop

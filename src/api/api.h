@@ -37,6 +37,9 @@ typedef struct lw_app {
     /* Unanswered referrals: overdue after this many days, closed by the job
      * after that many (0: the defaults, 5 and 14; domain/referrals.h). */
     int overdue_days, auto_close_days;
+    /* The facts behind the reports (api/reports.c): loaded by
+     * api_reports_preload() or the first report, freed by api_reports_close(). */
+    struct api_reports *reports;
 } lw_app;
 
 /* Fills APP; STORE stays the caller's. */
@@ -100,8 +103,9 @@ typedef struct api_response {
 
 typedef void (*api_handler)(api_request *req, api_response *res);
 
-#define API_NO_DB 1u   /* the handler needs no database connection */
-#define API_NO_BODY 2u /* the route takes no request body */
+#define API_NO_DB 1u    /* the handler needs no database connection */
+#define API_NO_BODY 2u  /* the route takes no request body */
+#define API_RAW_BODY 4u /* the body is not JSON: the handler reads req->body itself */
 
 typedef struct api_route {
     const char *method;
@@ -191,6 +195,10 @@ void api_oruk_taxonomies(api_request *req, api_response *res);
 void api_oruk_taxonomy_terms(api_request *req, api_response *res);
 void api_oruk_organizations(api_request *req, api_response *res);
 void api_oruk_service_at_locations(api_request *req, api_response *res);
+void api_oruk_taxonomy(api_request *req, api_response *res);
+void api_oruk_taxonomy_term(api_request *req, api_response *res);
+void api_oruk_organization(api_request *req, api_response *res);
+void api_oruk_service_at_location(api_request *req, api_response *res);
 void api_services_list(api_request *req, api_response *res);
 void api_services_get(api_request *req, api_response *res);
 void api_services_create(api_request *req, api_response *res);
@@ -230,5 +238,36 @@ void api_funds_create(api_request *req, api_response *res);
 void api_funds_update(api_request *req, api_response *res);
 void api_measures_create(api_request *req, api_response *res);
 void api_measures_list(api_request *req, api_response *res);
+
+/* ---- matching and the shared decision aid (matches.c, decisions.c; issue 6) ---- */
+void api_case_matches(api_request *req, api_response *res);
+void api_matches_direct(api_request *req, api_response *res);
+void api_case_decision_aid(api_request *req, api_response *res);
+void api_decision_aid_direct(api_request *req, api_response *res);
+void api_aid_categories_list(api_request *req, api_response *res);
+void api_aid_categories_put(api_request *req, api_response *res);
+void api_decisions_create(api_request *req, api_response *res);
+void api_case_decisions(api_request *req, api_response *res);
+
+/* ---- pathways and GP consultations (pathways.c, gp_consultations.c; issue 7) ---- */
+void api_pathways_list(api_request *req, api_response *res);
+void api_pathways_put(api_request *req, api_response *res);
+void api_milestones_list(api_request *req, api_response *res);
+void api_milestones_update(api_request *req, api_response *res);
+void api_milestones_overdue(api_request *req, api_response *res);
+void api_gp_create(api_request *req, api_response *res);
+void api_gp_import(api_request *req, api_response *res);
+
+/* ---- reports (reports.c, report_index.c) ---- */
+/* Frees the reports' facts of APP (call after the server has stopped). */
+void api_reports_close(lw_app *app);
+/* Starts loading the reports' facts in the background (serve, at start), so the
+ * first report does not wait for it; reports asked for meanwhile wait. */
+void api_reports_preload(lw_app *app);
+void api_reports_list(api_request *req, api_response *res);
+void api_reports_get(api_request *req, api_response *res);
+
+/* ---- referral services (referral_services.c) ---- */
+void api_referral_services(api_request *req, api_response *res);
 
 #endif

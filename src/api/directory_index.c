@@ -47,16 +47,153 @@ static struct api_directory *directory_of(lw_app *app) {
     return d;
 }
 
+/* ---- the result cache: open addressing by the key's hash, one lock; when its entries
+ * pass the byte budget it is emptied and starts again (no order to keep per hit) ---- */
+typedef struct cache_entry {
+    uint64_t hash;
+    size_t total, nhits;
+    char *key; /* after the hits, in the same block */
+    search_hit hits[];
+} cache_entry;
+
+struct dir_cache {
+    pthread_mutex_t mu;
+    cache_entry **slot; /* LW_DIR_CACHE_SLOTS, a power of two */
+    size_t n, bytes, budget;
+};
+
+static _Atomic size_t cache_budget = LW_DIR_CACHE_BYTES;
+
+void dirx_cache_budget(size_t bytes) {
+    atomic_store(&cache_budget, bytes);
+}
+
+static struct dir_cache *cache_new(void) {
+    struct dir_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        lw_oom();
+    c->slot = calloc(LW_DIR_CACHE_SLOTS, sizeof *c->slot);
+    if (!c->slot)
+        lw_oom();
+    c->budget = atomic_load(&cache_budget);
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+static void cache_clear(struct dir_cache *c) {
+    for (size_t i = 0; i < LW_DIR_CACHE_SLOTS; i++) {
+        free(c->slot[i]);
+        c->slot[i] = NULL;
+    }
+    c->n = c->bytes = 0;
+}
+
+static void cache_free(struct dir_cache *c) {
+    if (!c)
+        return;
+    cache_clear(c);
+    free(c->slot);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+static uint64_t key_hash(const char *s, size_t n) {
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+/* The slot of KEY, or the empty one where it would go. Under c->mu. */
+static size_t cache_find(const struct dir_cache *c, uint64_t h, const char *key) {
+    size_t i = (size_t)h & (LW_DIR_CACHE_SLOTS - 1);
+    while (c->slot[i] && !(c->slot[i]->hash == h && strcmp(c->slot[i]->key, key) == 0))
+        i = (i + 1) & (LW_DIR_CACHE_SLOTS - 1);
+    return i;
+}
+
+void dirx_search(dir_snap *s, const search_query *q, search_result *out) {
+    char key[512];
+    size_t klen = s->cache ? search_query_key(q, key, sizeof key) : 0;
+    if (!klen) {
+        search_run(s->ix, q, out);
+        return;
+    }
+    struct dir_cache *c = s->cache;
+    uint64_t h = key_hash(key, klen);
+    pthread_mutex_lock(&c->mu);
+    const cache_entry *e = c->slot[cache_find(c, h, key)];
+    if (e) {
+        out->total = e->total;
+        out->nhits = e->nhits;
+        out->hits = NULL;
+        if (e->nhits) {
+            out->hits = malloc(sizeof *out->hits * e->nhits);
+            if (!out->hits)
+                lw_oom();
+            memcpy(out->hits, e->hits, sizeof *out->hits * e->nhits);
+        }
+        pthread_mutex_unlock(&c->mu);
+        return;
+    }
+    pthread_mutex_unlock(&c->mu);
+    search_run(s->ix, q, out);
+    if (out->nhits > LW_DIR_CACHE_MAX_HITS)
+        return;
+    size_t size = sizeof(cache_entry) + sizeof *out->hits * out->nhits + klen + 1;
+    cache_entry *n = malloc(size);
+    if (!n)
+        lw_oom();
+    n->hash = h;
+    n->total = out->total;
+    n->nhits = out->nhits;
+    if (out->nhits)
+        memcpy(n->hits, out->hits, sizeof *n->hits * out->nhits);
+    n->key = (char *)(n->hits + out->nhits);
+    memcpy(n->key, key, klen + 1);
+    pthread_mutex_lock(&c->mu);
+    /* Full (by bytes, or the table at 3/4: probes stay short): start again. */
+    if (c->bytes + size > c->budget || (c->n + 1) * 4 > LW_DIR_CACHE_SLOTS * 3)
+        cache_clear(c);
+    size_t i = cache_find(c, h, key);
+    if (c->slot[i] || size > c->budget) {
+        free(n); /* another thread put it first, or it can never fit */
+    } else {
+        c->slot[i] = n;
+        c->n++;
+        c->bytes += size;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+dir_snap *dirx_snap_new(search_index *ix, int64_t version) {
+    dir_snap *s = calloc(1, sizeof *s);
+    if (!s)
+        lw_oom();
+    s->ix = ix;
+    s->version = version;
+    s->refs = 1;
+    s->cache = cache_new();
+    return s;
+}
+
+void dirx_snap_free(dir_snap *s) {
+    if (!s)
+        return;
+    search_free(s->ix);
+    match_dir_free(s->match);
+    cache_free(s->cache);
+    free(s);
+}
+
 static void snap_unref(struct api_directory *d, dir_snap *s) {
     if (!s)
         return;
     pthread_mutex_lock(&d->mu);
     int last = --s->refs == 0;
     pthread_mutex_unlock(&d->mu);
-    if (last) {
-        search_free(s->ix);
-        free(s);
-    }
+    if (last)
+        dirx_snap_free(s);
 }
 
 void api_directory_close(lw_app *app) {
@@ -271,12 +408,8 @@ static lw_status ensure(api_request *req, struct api_directory *d, int wait, lw_
                     search_count(ix), clock_monotonic_ms() - t0,
                     (double)search_memory(ix) / 1048576.0, (long long)version);
         if (st == LW_OK) {
-            dir_snap *s = calloc(1, sizeof *s);
-            if (!s)
-                lw_oom();
-            s->ix = ix;
-            s->version = version;
-            s->refs = 1;
+            dir_snap *s = dirx_snap_new(ix, version);
+            match_dir_carry(req->db, d->cur, s); /* before the swap: api/matching.c */
             pthread_mutex_lock(&d->mu);
             dir_snap *old = d->cur;
             d->cur = s;
@@ -299,7 +432,7 @@ lw_status dirx_acquire(api_request *req, dir_snap **out, lw_error *err) {
     if (!have) {
         atomic_store(&d->last_check, now);
         st = ensure(req, d, 1, err);
-    } else if (now - last >= LW_DIR_POLL_MS &&
+    } else if ((now - last >= LW_DIR_POLL_MS || now < last) && /* the clock was set back */
                atomic_compare_exchange_strong(&d->last_check, &last, now)) {
         st = ensure(req, d, 0, err);
     }

@@ -93,7 +93,7 @@ void api_oruk_services(api_request *req, api_response *res) {
         return;
     }
     search_result r;
-    search_run(snap->ix, &q, &r);
+    dirx_search(snap, &q, &r);
     const char **items = arena_alloc(req->arena, sizeof *items * (r.nhits + 1));
     for (size_t i = 0; i < r.nhits; i++)
         items[i] = search_oruk_json(snap->ix, r.hits[i].svc);
@@ -208,4 +208,150 @@ void api_oruk_taxonomy_terms(api_request *req, api_response *res) {
 
 void api_oruk_organizations(api_request *req, api_response *res) {
     db_list(req, res, &dir_organization_entity);
+}
+
+/* ---- one record by id: /{collection}/{id} ---- */
+
+/* Reads entity E's record ID (or the UUID linkwell made from a feed's own id, "101"). */
+static lw_status get_root(api_request *req, const dir_entity *e, const char *id, json_t **out,
+                          lw_error *err) {
+    lw_status st = store_dir_get(req->db, req->arena, e, id, out, err);
+    if (st == LW_ENOTFOUND && !dir_is_uuid(id)) {
+        char mapped[37];
+        dir_uuid_for(e->kind, id, mapped);
+        st = store_dir_get(req->db, req->arena, e, mapped, out, err);
+    }
+    if (st == LW_ENOTFOUND)
+        st = lw_fail(err, LW_ENOTFOUND, NULL, "there is no %s with the id '%.80s'", e->kind, id);
+    return st;
+}
+
+/* The validator's schemas require a description on these; linkwell may not have one. */
+static void with_description(json_t *o) {
+    if (!json_object_get(o, "description"))
+        json_object_set_new(o, "description", json_string(""));
+}
+
+static void send_json(api_response *res, json_t *o) {
+    api_json(res, 200, o);
+    cors(res);
+}
+
+void api_oruk_taxonomy(api_request *req, api_response *res) {
+    lw_error err;
+    json_t *o = NULL;
+    if (get_root(req, &dir_taxonomy_entity, req->params[0], &o, &err) != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    with_description(o);
+    send_json(res, o);
+}
+
+void api_oruk_taxonomy_term(api_request *req, api_response *res) {
+    lw_error err;
+    json_t *o = NULL;
+    if (get_root(req, &dir_taxonomy_term_entity, req->params[0], &o, &err) != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    with_description(o);
+    /* The term's taxonomy inline, as HSDS 3.0's taxonomy_term.taxonomy_detail. */
+    const char *xid = json_string_value(json_object_get(o, "taxonomy_id"));
+    json_t *tax = NULL;
+    if (xid && store_dir_get(req->db, req->arena, &dir_taxonomy_entity, xid, &tax, &err) == LW_OK) {
+        with_description(tax);
+        json_object_set_new(o, "taxonomy_detail", tax);
+    }
+    send_json(res, o);
+}
+
+/* HSDS 3.0: the organisation with its services — their list items, or with
+ * full_service=true each service in full. */
+void api_oruk_organization(api_request *req, api_response *res) {
+    lw_error err;
+    const char *fs = api_query(req, "full_service");
+    lw_status st = LW_OK;
+    if (fs && strcmp(fs, "true") != 0 && strcmp(fs, "false") != 0)
+        st = lw_fail(&err, LW_EINVAL, "full_service", "'%.40s' is not true or false", fs);
+    int full = fs && strcmp(fs, "true") == 0;
+    json_t *o = NULL;
+    if (st == LW_OK)
+        st = get_root(req, &dir_organization_entity, req->params[0], &o, &err);
+    dir_snap *snap = NULL;
+    if (st == LW_OK)
+        st = dirx_acquire(req, &snap, &err);
+    if (st != LW_OK) {
+        json_decref(o);
+        fail(res, &err);
+        return;
+    }
+    with_description(o);
+    search_query q;
+    search_query_init(&q);
+    q.organization_id = json_string_value(json_object_get(o, "id"));
+    q.per_page = (int)(search_count(snap->ix) ? search_count(snap->ix) : 1);
+    search_result r;
+    search_run(snap->ix, &q, &r);
+    json_t *services = json_array();
+    for (size_t i = 0; i < r.nhits && st == LW_OK; i++) {
+        json_t *item = NULL;
+        if (full)
+            st = oruk_service_full(req->db, req->arena, search_id(snap->ix, r.hits[i].svc), &item,
+                                   &err);
+        else
+            item = json_loads(search_oruk_json(snap->ix, r.hits[i].svc), 0, NULL);
+        if (item)
+            json_array_append_new(services, item);
+    }
+    search_result_free(&r);
+    dirx_release(req, snap);
+    json_object_set_new(o, "services", services);
+    if (st != LW_OK) {
+        json_decref(o);
+        fail(res, &err);
+        return;
+    }
+    send_json(res, o);
+}
+
+/* HSDS 3.0: the service_at_location with its location and its service in full. */
+void api_oruk_service_at_location(api_request *req, api_response *res) {
+    lw_error err;
+    const char *id = req->params[0];
+    char mapped[37];
+    const char *svc_id = NULL;
+    lw_status st = store_dir_sal_service(req->db, req->arena, id, &svc_id, &err);
+    if (st == LW_ENOTFOUND && !dir_is_uuid(id)) {
+        dir_uuid_for("service_at_location", id, mapped);
+        id = mapped;
+        st = store_dir_sal_service(req->db, req->arena, id, &svc_id, &err);
+    }
+    json_t *svc = NULL;
+    if (st == LW_OK)
+        st = oruk_service_full(req->db, req->arena, svc_id, &svc, &err);
+    json_t *found = NULL;
+    if (st == LW_OK) {
+        size_t i;
+        json_t *sal;
+        json_array_foreach(json_object_get(svc, "service_at_locations"), i, sal) {
+            const char *sid = json_string_value(json_object_get(sal, "id"));
+            if (sid && strcmp(sid, id) == 0) {
+                found = json_deep_copy(sal);
+                break;
+            }
+        }
+    }
+    if (st == LW_ENOTFOUND || (st == LW_OK && !found))
+        st = lw_fail(&err, LW_ENOTFOUND, NULL,
+                     "there is no service_at_location with the id '%.80s'", req->params[0]);
+    if (st != LW_OK) {
+        json_decref(svc);
+        fail(res, &err);
+        return;
+    }
+    if (!json_object_get(found, "service_id"))
+        json_object_set_new(found, "service_id", json_string(svc_id));
+    json_object_set_new(found, "service", svc);
+    send_json(res, found);
 }

@@ -365,9 +365,11 @@ static lw_status mark_started(api_request *req, const lw_rx *x, int64_t now, lw_
 }
 
 void api_rx_status(api_request *req, api_response *res) {
-    static const char *const fields[] = {"status", "reason", "override_reason", NULL};
+    static const char *const fields[] = {"status", "reason", "override_reason", "no_capacity",
+                                         NULL};
     lw_error err;
     int64_t id = 0, now = jr_now(req), provider = -1;
+    int no_capacity = -1;
     lw_rx x = {0};
     lw_view view = LW_SEE_NONE;
     const char *status = NULL, *reason = NULL, *override = NULL;
@@ -398,6 +400,13 @@ void api_rx_status(api_request *req, api_response *res) {
                      : by == LW_RX_BY_PROVIDER ? "only the sender can make a prescription %s"
                                                : "only the provider can make a prescription %s",
                      status);
+    /* Declined for lack of places (issue 7: demand against capacity): a reason of its own. */
+    if (st == LW_OK)
+        st = jin_bool(req->json, "no_capacity", 0, &no_capacity, &err);
+    if (st == LW_OK && no_capacity >= 0 && to != LW_RX_DECLINED)
+        st = lw_fail(&err, LW_EINVAL, "no_capacity", "is only for declining");
+    if (st == LW_OK && no_capacity == 1 && !reason)
+        reason = "no_capacity";
     if (st == LW_OK && to == LW_RX_DECLINED && !reason)
         st = lw_fail(&err, LW_EINVAL, "reason", "declining needs a reason");
     if (st == LW_OK && override && to != LW_RX_SENT)
@@ -429,6 +438,8 @@ void api_rx_status(api_request *req, api_response *res) {
                                  &err);
     if (st == LW_OK && to == LW_RX_STARTED)
         st = mark_started(req, &x, now, &err);
+    if (st == LW_OK && no_capacity == 1)
+        st = store_rx_set_decline_code(req->db, id, "no_capacity", &err);
     /* A declined prescription gives its cost back to the fund. */
     if (st == LW_OK && to == LW_RX_DECLINED && x.fund_id && x.cost > 0)
         st = store_fund_adjust(req->db, x.fund_id, x.cost, now, &err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/journey.h"
+#include "api/pathways.h"
 
 #define REFERRAL_FIELDS                                                                            \
     "person", "reasons", "details", "urgency", "consent", "accessibility_needs", "language",       \
@@ -491,12 +492,14 @@ static lw_status choose_assignee(api_request *req, int64_t org_id, int64_t assig
 }
 
 void api_referrals_status(api_request *req, api_response *res) {
-    static const char *const fields[] = {"status", "reason", "note", "assignee_id", NULL};
+    static const char *const fields[] = {"status",      "reason",  "note",
+                                         "assignee_id", "pathway", NULL};
     lw_error err;
     int64_t id = 0, assignee = 0, case_id = 0;
     lw_referral r = {0};
     lw_view view = LW_SEE_NONE;
-    const char *status = NULL, *reason = NULL, *note = NULL;
+    const char *status = NULL, *reason = NULL, *note = NULL, *pathway = NULL;
+    api_pathway path;
     int64_t now = jr_now(req);
     lw_status st = api_param_id(req, 0, &id, &err);
     if (st == LW_OK)
@@ -531,8 +534,15 @@ void api_referrals_status(api_request *req, api_response *res) {
                      case_outcome_names_list());
     if (st == LW_OK && (to == LW_REF_ACCEPTED || to == LW_REF_IN_PROGRESS) && reason)
         st = lw_fail(&err, LW_EINVAL, "reason", "is only for declining or closing");
+    if (st == LW_OK)
+        st = jr_string(req->json, "pathway", "pathway", 0, LW_PATHWAY_KEY_MAX, &pathway, &err);
+    if (st == LW_OK && to != LW_REF_ACCEPTED && pathway)
+        st = lw_fail(&err, LW_EINVAL, "pathway", "is only for accepting a referral");
     if (st == LW_OK && to == LW_REF_ACCEPTED)
         st = choose_assignee(req, r.to_org_id, assignee, &assignee, &err);
+    /* The case's pathway (issue 7): named, or the default for the referral's source. */
+    if (st == LW_OK && to == LW_REF_ACCEPTED)
+        st = api_pathway_choose(req, pathway, r.from_org_id, &path, &err);
 
     /* The change, the case, the feedback and the audit rows commit together. */
     jr_feedback fb = {.referral_id = id,
@@ -550,6 +560,8 @@ void api_referrals_status(api_request *req, api_response *res) {
             store_case_insert(req->db, id, r.person_id, r.to_org_id, assignee, now, &case_id, &err);
         if (st == LW_OK)
             st = api_audit(req, "case.create", "case", case_id, "ok", &err);
+        if (st == LW_OK)
+            st = api_pathway_start(req, case_id, &path, now, &err);
     }
     if (st == LW_OK && to == LW_REF_CLOSED && r.case_id) {
         st = store_case_close(req->db, r.case_id, reason, note, now, &err);

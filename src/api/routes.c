@@ -63,6 +63,14 @@ const api_route api_routes[] = {
      "Open Referral UK: organisations"},
     {"GET", "/openreferral/service_at_locations", api_oruk_service_at_locations, PUBLIC,
      API_NO_BODY, "Open Referral UK: services at locations"},
+    {"GET", "/openreferral/taxonomies/{id}", api_oruk_taxonomy, PUBLIC, API_NO_BODY,
+     "Open Referral UK: one taxonomy"},
+    {"GET", "/openreferral/taxonomy_terms/{id}", api_oruk_taxonomy_term, PUBLIC, API_NO_BODY,
+     "Open Referral UK: one taxonomy term"},
+    {"GET", "/openreferral/organizations/{id}", api_oruk_organization, PUBLIC, API_NO_BODY,
+     "Open Referral UK: one organisation with its services"},
+    {"GET", "/openreferral/service_at_locations/{id}", api_oruk_service_at_location, PUBLIC,
+     API_NO_BODY, "Open Referral UK: one service at a location, in full"},
     /* From referral to closed loop. Roles here are the coarse gate; who sees which
      * record is decided by domain/referrals_access.c (another organisation's: 404). */
     {"POST", "/api/v1/referrals", api_referrals_create, JR_REFERRERS, 0, "Make a referral"},
@@ -121,6 +129,48 @@ const api_route api_routes[] = {
      "Record an outcome measure"},
     {"GET", "/api/v1/cases/{id}/measures", api_measures_list, JR_WORKERS | ADMIN, API_NO_BODY,
      "A case's outcome measures and their change"},
+    /* Matching and the shared decision aid (issue 6): for a case, or directly by a
+     * clinician prescriber for a person with no case. */
+    {"GET", "/api/v1/cases/{id}/matches", api_case_matches, JR_WORKERS | ADMIN, API_NO_BODY,
+     "Services ranked for the person of a case, with reasons"},
+    {"POST", "/api/v1/matches", api_matches_direct, JR_CLINICIAN, 0,
+     "Services ranked for a person, for direct prescribing"},
+    {"GET", "/api/v1/cases/{id}/decision-aid", api_case_decision_aid, JR_WORKERS | ADMIN,
+     API_NO_BODY, "The shared decision aid for the person of a case"},
+    {"POST", "/api/v1/decision-aid", api_decision_aid_direct, JR_CLINICIAN, 0,
+     "The shared decision aid for a person, for direct prescribing"},
+    {"GET", "/api/v1/decision-aid/categories", api_aid_categories_list, ANYONE_SIGNED_IN,
+     API_NO_BODY, "The decision aid's categories with their pros and cons"},
+    {"PUT", "/api/v1/decision-aid/categories/{id}", api_aid_categories_put, ADMIN, 0,
+     "Change a decision aid category's name, pros or cons"},
+    {"POST", "/api/v1/decisions", api_decisions_create, JR_WORKERS | JR_CLINICIAN, 0,
+     "Record a decision and make the chosen prescriptions"},
+    {"GET", "/api/v1/cases/{id}/decisions", api_case_decisions, JR_WORKERS | ADMIN, API_NO_BODY,
+     "The decisions recorded for a case"},
+    /* Pathways and GP consultation counts (issue 7). */
+    {"GET", "/api/v1/pathways", api_pathways_list, ANYONE_SIGNED_IN, API_NO_BODY,
+     "The pathway templates and their milestones"},
+    {"PUT", "/api/v1/pathways/{name}", api_pathways_put, ADMIN, 0,
+     "Create or change a pathway template"},
+    {"GET", "/api/v1/cases/{id}/milestones", api_milestones_list, JR_WORKERS | ADMIN, API_NO_BODY,
+     "A case's pathway and its milestones"},
+    {"POST", "/api/v1/cases/{id}/milestones/{milestone_id}", api_milestones_update, JR_WORKERS, 0,
+     "Complete, move or skip a milestone"},
+    {"GET", "/api/v1/milestones/overdue", api_milestones_overdue, JR_WORKERS | ADMIN, API_NO_BODY,
+     "Overdue milestones of a service or a worker"},
+    {"POST", "/api/v1/gp-consultations", api_gp_create, LW_ROLE_BIT(LW_ROLE_REFERRER) | ADMIN, 0,
+     "Record a person's GP consultations before and after a referral"},
+    {"POST", "/api/v1/gp-consultations/imports", api_gp_import,
+     LW_ROLE_BIT(LW_ROLE_REFERRER) | ADMIN, API_RAW_BODY, "Import GP consultation counts from CSV"},
+    /* Reports (issue 7): commissioners see counts 1-4 as "<5"; workers their own service. */
+    {"GET", "/api/v1/reports", api_reports_list,
+     LW_ROLE_BIT(LW_ROLE_COMMISSIONER) | JR_WORKERS | ADMIN, API_NO_BODY, "The reports there are"},
+    {"GET", "/api/v1/reports/{name}", api_reports_get,
+     LW_ROLE_BIT(LW_ROLE_COMMISSIONER) | JR_WORKERS | ADMIN, API_NO_BODY,
+     "One report as JSON, CSV or an SVG chart"},
+    /* The services a referral form can send to (the web UI's "Refer to"). */
+    {"GET", "/api/v1/referral-services", api_referral_services, PUBLIC, API_NO_BODY,
+     "The social prescribing services a referral can be sent to"},
 };
 
 const size_t api_nroutes = sizeof api_routes / sizeof api_routes[0];

@@ -51,7 +51,7 @@ void api_services_list(api_request *req, api_response *res) {
         return;
     }
     search_result r;
-    search_run(snap->ix, &q, &r);
+    dirx_search(snap, &q, &r);
     char *body = arena_printf(req->arena, "{\"contents\":[");
     for (size_t i = 0; i < r.nhits; i++) {
         const search_hit *h = &r.hits[i];

@@ -80,6 +80,29 @@ static const cli_cmd commands[] = {
      "  --domain-map FILE.csv   'pattern,domain' lines mapping words of taxonomy terms or\n"
      "                          service names to need domains (added to the defaults)\n",
      cmd_import_oruk},
+    {"report",
+     "NAME --db PATH [--format json|csv|svg] [--from YYYY-MM-DD] [--to YYYY-MM-DD]\n"
+     "                       [--organisation ID] [--source S] [--pathway P] [--suppress]",
+     "Prints a report to standard output (the same as GET /api/v1/reports/NAME). NAME is\n"
+     "one of referrals-by-month, time-to-first-contact, take-up, completion, discharge,\n"
+     "outcomes, demand-capacity, unmet-need, gp-consultations, caseload, decisions, or\n"
+     "all. docs/outcomes.md defines every figure.\n"
+     "  --format F         json (default), csv or svg (a chart)\n"
+     "  --from, --to D     referrals received from D to D (whole days, UTC)\n"
+     "  --organisation ID  the link worker service's organisation id\n"
+     "  --source S         referrer, clinician or self\n"
+     "  --pathway P        primary-care, secondary-mental-health, ...\n"
+     "  --suppress         a commissioner's view: counts 1-4 as <5, no worker names\n"
+     "  --time             print the load time and each report's time to standard error\n"
+     "                     instead of the report; --repeat N runs each report N times\n",
+     cmd_report},
+    {"import gp-consultations", "--db PATH FILE.csv",
+     "Imports GP consultation counts: how many times each person consulted their GP in\n"
+     "the 6 months before a referral and the 6 months after (docs/outcomes.md). FILE.csv\n"
+     "has the header nhs_number,referral_id,before,after (after may be empty while not\n"
+     "known). Every row is checked first: if any is wrong, nothing is imported and each\n"
+     "wrong line is reported with its field. A referral already counted is updated.\n",
+     cmd_import_gp},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -90,7 +113,7 @@ static void print_overview(FILE *f) {
             "usage: linkwell COMMAND [OPTIONS]\n\ncommands:\n",
             LW_VERSION);
     for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].usage);
+        fprintf(f, "  %-24s %s\n", commands[i].name, commands[i].usage);
     fprintf(f, "\n'linkwell COMMAND --help' explains a command. 'linkwell --version' prints "
                "the version.\n");
 }

@@ -55,10 +55,16 @@ int cmd_user_add(const cli_cmd *cmd, int argc, char **argv);
 int cmd_token(const cli_cmd *cmd, int argc, char **argv);
 int cmd_demo(const cli_cmd *cmd, int argc, char **argv);
 int cmd_import_oruk(const cli_cmd *cmd, int argc, char **argv);
+int cmd_report(const cli_cmd *cmd, int argc, char **argv);
+int cmd_import_gp(const cli_cmd *cmd, int argc, char **argv);
 /* The demo directory (demo_directory.c); RIVERSIDE_ORG keeps the gardening listings. */
 lw_status demo_directory_load(lw_db *db, int64_t riverside_org, int64_t now,
                               lw_error *err) LW_MUST_CHECK;
 /* The demo's people, referrals, cases and prescriptions (demo_referrals.c); once only. */
 lw_status demo_referrals_load(lw_db *db, int64_t now, lw_error *err) LW_MUST_CHECK;
+/* The demo cases' pathways and milestones, and GP consultation counts (demo_pathways.c). */
+lw_status demo_pathways_load(lw_db *db, int64_t now, lw_error *err) LW_MUST_CHECK;
+/* Preferences for some demo people with open cases, for matching (demo_matching.c). */
+lw_status demo_matching_load(lw_db *db, int64_t now, lw_error *err) LW_MUST_CHECK;
 
 #endif

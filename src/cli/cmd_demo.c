@@ -66,6 +66,10 @@ static lw_status load(lw_db *db, lw_pwcost cost, lw_error *err) {
         st = demo_directory_load(db, org_ids[4], cli_now(), err);
     if (st == LW_OK)
         st = demo_referrals_load(db, cli_now(), err);
+    if (st == LW_OK)
+        st = demo_pathways_load(db, cli_now(), err);
+    if (st == LW_OK)
+        st = demo_matching_load(db, cli_now(), err);
     arena_free(a);
     return st;
 }

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1096,6 +1097,42 @@ void search_run(const search_index *ix, const search_query *q, search_result *ou
         memcpy(out->hits, t.h + from, sizeof *out->hits * out->nhits);
     }
     free(t.h);
+}
+
+size_t search_query_key(const search_query *q, char *buf, size_t size) {
+    if (q->stale >= 0 || size == 0)
+        return 0;
+    char words[16][32];
+    size_t nw = q->words ? search_tokenise(q->words, words, 16) : 0;
+    size_t n = 0;
+#define KEY_PUT(...)                                                                               \
+    do {                                                                                           \
+        int k_ = snprintf(buf + n, size - n, __VA_ARGS__);                                         \
+        if (k_ < 0 || (size_t)k_ >= size - n)                                                      \
+            return 0;                                                                              \
+        n += (size_t)k_;                                                                           \
+    } while (0)
+    for (size_t i = 0; i < nw; i++)
+        KEY_PUT("%s ", words[i]);
+    /* Strings with their lengths, so that no value can pass for two. */
+    const char *strs[3] = {q->taxonomy_term_id, q->taxonomy_id, q->organization_id};
+    for (int i = 0; i < 3; i++) {
+        if (strs[i])
+            KEY_PUT("|%zu:%s", strlen(strs[i]), strs[i]);
+        else
+            KEY_PUT("|-");
+    }
+    KEY_PUT("|%lld|%d|%d|%d|%d|%d|%d", (long long)q->modified_after, q->minimum_age, q->maximum_age,
+            q->age, q->day, q->start_time, q->end_time);
+    if (q->has_point)
+        KEY_PUT("|%lld,%lld,%.17g", (long long)q->lat_e6, (long long)q->lon_e6, q->radius_m);
+    else
+        KEY_PUT("|-");
+    KEY_PUT("|%u|%u|%u|%u|%d|%d|%lld|%d|%d|%d", (unsigned)q->domains, q->cost_bands,
+            q->capacity_statuses, q->statuses, q->setting, q->mental_health_ready,
+            (long long)q->managed_by, (int)q->order, q->page, q->per_page);
+#undef KEY_PUT
+    return n;
 }
 
 void search_result_free(search_result *r) {

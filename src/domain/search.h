@@ -122,6 +122,13 @@ const char *search_id(const search_index *ix, int svc);
 /* The service_at_location items of a service (NULL-terminated list). */
 const char *const *search_sal_json(const search_index *ix, int svc, size_t *n);
 
+/* The query in a normal form, for a cache of results: two queries with the same key
+ * get the same results from the same index (words are compared as search_run() sees
+ * them, after tokenising). Writes at most SIZE bytes (NUL included) into BUF and
+ * returns the key's length; 0 when the query must not be cached (its results depend
+ * on the time: the staleness filter) or the key does not fit. */
+size_t search_query_key(const search_query *q, char *buf, size_t size);
+
 /* Token rules shared with tests: lower-cased ASCII words, a light English stemmer. */
 size_t search_tokenise(const char *text, char (*out)[32], size_t max);
 

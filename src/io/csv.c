@@ -10,23 +10,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/csv.h"
 #include "io/oruk.h"
 
-/* Parses CSV text into an array of objects keyed by the header (empty cells
- * left out). -1 on a malformed file (an unterminated quote). */
-static int csv_parse(const char *s, size_t len, json_t **out) {
-    json_t *rows = json_array(), *header = json_array(), *row = NULL;
+int csv_records(const char *s, size_t len, json_t **out) {
+    json_t *records = json_array(), *rec = json_array();
     size_t cap = 256, n = 0;
     char *cell = malloc(cap);
     size_t i = 0;
-    int col = 0, first = 1, ok = 1;
+    int ok = 1;
     if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         i = 3; /* a byte-order mark */
     while (i <= len) {
         n = 0;
-        int quoted = 0;
         if (i < len && s[i] == '"') {
-            quoted = 1;
             i++;
             for (;;) {
                 if (i >= len) {
@@ -57,27 +54,12 @@ static int csv_parse(const char *s, size_t len, json_t **out) {
             cell[n++] = s[i++];
         }
         cell[n] = '\0';
-        (void)quoted;
-        if (first) {
-            json_array_append_new(header, json_string(cell));
-        } else {
-            if (!row)
-                row = json_object();
-            const char *key = json_string_value(json_array_get(header, (size_t)col));
-            if (key && n > 0)
-                json_object_set_new(row, key, json_string(cell));
-        }
-        col++;
+        json_array_append_new(rec, json_stringn(cell, n));
         if (i >= len || s[i] == '\n' || s[i] == '\r') {
             if (i < len && s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')
                 i++;
-            if (first)
-                first = 0;
-            else if (row && json_object_size(row) > 0)
-                json_array_append(rows, row);
-            json_decref(row);
-            row = NULL;
-            col = 0;
+            json_array_append_new(records, rec);
+            rec = json_array();
             i++;
             if (i >= len)
                 break;
@@ -86,12 +68,35 @@ static int csv_parse(const char *s, size_t len, json_t **out) {
         i++; /* the comma */
     }
     free(cell);
-    json_decref(row);
-    json_decref(header);
+    json_decref(rec);
     if (!ok) {
-        json_decref(rows);
+        json_decref(records);
         return -1;
     }
+    *out = records;
+    return 0;
+}
+
+/* Parses CSV text into an array of objects keyed by the header (empty cells
+ * left out, blank lines skipped). -1 on a malformed file (an unterminated quote). */
+static int csv_parse(const char *s, size_t len, json_t **out) {
+    json_t *records = NULL;
+    if (csv_records(s, len, &records) != 0)
+        return -1;
+    json_t *rows = json_array(), *header = json_array_get(records, 0);
+    for (size_t r = 1; r < json_array_size(records); r++) {
+        json_t *rec = json_array_get(records, r), *row = json_object();
+        for (size_t col = 0; col < json_array_size(rec); col++) {
+            const char *key = json_string_value(json_array_get(header, col));
+            json_t *v = json_array_get(rec, col);
+            if (key && json_string_length(v) > 0)
+                json_object_set(row, key, v);
+        }
+        if (json_object_size(row) > 0)
+            json_array_append(rows, row);
+        json_decref(row);
+    }
+    json_decref(records);
     *out = rows;
     return 0;
 }

@@ -94,6 +94,15 @@ lw_status store_case_close(lw_db *db, int64_t id, const char *outcome, const cha
     return st;
 }
 
+/* Pathway milestones (store/pathways.c) in the caseload: how many are overdue,
+ * and the next open one. */
+#define CASELOAD_MS_OVERDUE                                                                        \
+    ", (SELECT count(*) FROM case_milestones m WHERE m.case_id = c.id AND m.status = 'open' "      \
+    "AND m.due_at < ?)"
+#define CASELOAD_MS_NEXT                                                                           \
+    " FROM case_milestones m WHERE m.case_id = c.id AND m.status = 'open' "                        \
+    "ORDER BY m.due_at, m.pos LIMIT 1"
+
 /* The caseload's conditions (only the filters given, so an index serves each). */
 static void caseload_where(qb *q, const lw_caseload_filter *f) {
     qb_text(q, " WHERE 1 = 1");
@@ -117,9 +126,22 @@ lw_status store_caseload(lw_db *db, lw_arena *a, const lw_caseload_filter *f, lw
     *total = db_int(&r, 0, 0);
     /* Overdue first, then the soonest next action, then cases with no action planned. */
     q = (qb){0};
-    qb_text(&q, "SELECT " CASE_COLS CASE_FROM);
+    qb_text(&q, "SELECT " CASE_COLS);
+    if (f->milestone_cutoff) {
+        /* The page's milestone summaries in the same query (one per page, not per case). */
+        qb_param(&q, CASELOAD_MS_OVERDUE, DB_I(f->milestone_cutoff));
+        qb_text(&q, ", (SELECT m.id" CASELOAD_MS_NEXT "), (SELECT m.title" CASELOAD_MS_NEXT
+                    "), (SELECT m.due_at" CASELOAD_MS_NEXT ")");
+    }
+    qb_text(&q, CASE_FROM);
     caseload_where(&q, f);
-    qb_param(&q, " ORDER BY CASE WHEN c.next_action_due < ? THEN 0", DB_S(f->today));
+    qb_param(&q, " ORDER BY CASE WHEN c.next_action_due < ?", DB_S(f->today));
+    if (f->milestone_cutoff)
+        qb_param(&q,
+                 " OR EXISTS (SELECT 1 FROM case_milestones m WHERE m.case_id = c.id "
+                 "AND m.status = 'open' AND m.due_at < ?)",
+                 DB_I(f->milestone_cutoff));
+    qb_text(&q, " THEN 0");
     qb_text(&q, " WHEN c.next_action_due IS NULL THEN 2 ELSE 1 END, c.next_action_due, "
                 "c.opened_at, c.id");
     qb_param(&q, " LIMIT ?", DB_I(pg.per_page));
@@ -128,8 +150,17 @@ lw_status store_caseload(lw_db *db, lw_arena *a, const lw_caseload_filter *f, lw
     if (st != LW_OK)
         return st;
     *out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
-    for (int i = 0; i < r.nrows; i++)
-        case_row(&r, i, &(*out)[i]);
+    for (int i = 0; i < r.nrows; i++) {
+        lw_case *c = &(*out)[i];
+        case_row(&r, i, c);
+        if (f->milestone_cutoff) {
+            int k = r.ncols - 4;
+            c->overdue_milestones = db_int(&r, i, k);
+            c->next_milestone_id = db_int(&r, i, k + 1);
+            c->next_milestone_title = db_text(&r, i, k + 2);
+            c->next_milestone_due = db_int(&r, i, k + 3);
+        }
+    }
     *n = r.nrows;
     return LW_OK;
 }

@@ -1,7 +1,9 @@
 /*
  * Whole-database operations: per-table row counts and content checksums, and
  * copying every row from one store to another (SQLite → PostgreSQL), so an
- * installation can move up without losing a row and prove it.
+ * installation can move up without losing a row and prove it. The copy reads a
+ * batch at a time and writes it with the target driver's bulk load when it has
+ * one (PostgreSQL: COPY), so memory stays one batch whatever the size.
  *
  * Every table is listed in store_tables[] with its primary key, which is its
  * first column (batches are paged by it); a contract
@@ -62,6 +64,15 @@ static const table_def store_tables[] = {
     {"feedback_messages", "id", 1},
     {"self_referral_attempts", "id", 1},
     {"measures", "id", 1},
+    {"decisions", "id", 1},
+    {"decision_prescriptions", "id", 1},
+    {"aid_categories", "id", 0},
+    {"pathway_templates", "name", 0},
+    {"case_pathways", "id", 1},
+    {"case_milestones", "id", 1},
+    {"milestone_moves", "id", 1},
+    {"gp_consultations", "id", 1},
+    {"unmet_needs", "id", 1},
 };
 #define NTABLES ((int)(sizeof store_tables / sizeof store_tables[0]))
 #define BATCH 2000
@@ -174,14 +185,19 @@ lw_status store_copy(lw_store *src, lw_store *dst,
             db_result r;
             st = read_batch(from, a, t, after, &r, err);
             const char *insert = NULL;
-            if (st == LW_OK && r.nrows > 0) {
+            if (st == LW_OK && r.nrows > 0 && to->drv->copy_rows) {
+                /* The backend's bulk load (PostgreSQL: COPY): a round trip a batch. */
+                st = to->drv->copy_rows(to->conn, t->name, r.cells, r.nrows, r.ncols, err);
+                if (st == LW_OK)
+                    rows += r.nrows;
+            } else if (st == LW_OK && r.nrows > 0) {
                 char *cols = "";
                 for (int c = 1; c <= r.ncols; c++)
                     cols = arena_printf(a, "%s%s$%d", cols, c > 1 ? ", " : "", c);
                 insert = arena_printf(a, "INSERT INTO %s VALUES (%s)", t->name, cols);
             }
             db_val *p = arena_alloc(a, sizeof *p * (size_t)(r.ncols + 1));
-            for (int row = 0; st == LW_OK && row < r.nrows; row++) {
+            for (int row = 0; st == LW_OK && insert && row < r.nrows; row++) {
                 for (int c = 0; c < r.ncols; c++)
                     p[c] = DB_S(db_text(&r, row, c));
                 st = db_exec(to, insert, p, r.ncols, NULL, err);
@@ -201,6 +217,9 @@ lw_status store_copy(lw_store *src, lw_store *dst,
     }
     if (st == LW_OK)
         st = store_commit(to, err);
+    /* Fresh statistics for the planner: the copied tables were empty when last looked at. */
+    if (st == LW_OK)
+        st = db_exec(to, "ANALYZE", NULL, 0, NULL, err);
     if (to)
         store_release(dst, to);
     if (from)

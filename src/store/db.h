@@ -62,6 +62,11 @@ typedef struct db_driver {
     lw_status (*after_copy)(void *conn, const char *table, lw_error *err);
     /* Online backup to a file (SQLite); NULL when the backend has its own tools. */
     lw_status (*backup)(void *conn, const char *path, lw_error *err);
+    /* Bulk load for store_copy: appends NROWS rows of NCOLS text cells (row-major,
+     * NULL for SQL NULL, in the table's column order) to TABLE, in the caller's
+     * transaction. NULL when the backend has none (then one INSERT per row). */
+    lw_status (*copy_rows)(void *conn, const char *table, const char *const *cells, int nrows,
+                           int ncols, lw_error *err);
     /* The numbered migration files, store/migrations/<backend>/NNNN_name.sql,
      * embedded at build time (sorted by name). */
     const lw_embedded *migration_files;

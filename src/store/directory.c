@@ -712,6 +712,23 @@ lw_status store_dir_version(lw_db *db, int64_t *out, lw_error *err) {
     return st;
 }
 
+lw_status store_dir_sal_service(lw_db *db, lw_arena *a, const char *sal_id, const char **out,
+                                lw_error *err) {
+    db_val key[] = {DB_S(sal_id)};
+    db_result r;
+    lw_status st = db_query(db, a,
+                            "SELECT t.root_id FROM service_at_locations t JOIN services s ON "
+                            "s.id = t.root_id WHERE t.ref = $1 ORDER BY t.id LIMIT 1",
+                            key, 1, &r, err);
+    if (st != LW_OK)
+        return st;
+    if (r.nrows == 0)
+        return lw_fail(err, LW_ENOTFOUND, NULL,
+                       "there is no service_at_location with the id '%.80s'", sal_id);
+    *out = arena_strdup(a, db_text(&r, 0, 0));
+    return LW_OK;
+}
+
 /* ---- the need-domain mapping ---- */
 
 lw_status store_dir_domain_rules(lw_db *db, lw_arena *a, dir_domain_rule **out, int *n,

@@ -104,6 +104,10 @@ lw_status store_dir_bulk(lw_db *db, int on, lw_error *err) LW_MUST_CHECK;
 /* ---- the directory version (one row, bumped by every change) ---- */
 lw_status store_dir_bump(lw_db *db, int64_t now, lw_error *err) LW_MUST_CHECK;
 lw_status store_dir_version(lw_db *db, int64_t *out, lw_error *err) LW_MUST_CHECK;
+/* The service whose document holds the service_at_location with the HSDS id SAL_ID
+ * (*OUT in A); LW_ENOTFOUND when there is none. */
+lw_status store_dir_sal_service(lw_db *db, lw_arena *a, const char *sal_id, const char **out,
+                                lw_error *err) LW_MUST_CHECK;
 
 /* ---- the need-domain mapping: rows that add to the built-in defaults ---- */
 lw_status store_dir_domain_rules(lw_db *db, lw_arena *a, dir_domain_rule **out, int *n,

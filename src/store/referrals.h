@@ -213,6 +213,12 @@ typedef struct lw_case {
     const char *person_given_name;
     const char *person_family_name;
     const char *person_reference;
+    /* read only, filled by store_caseload when the filter has a milestone_cutoff:
+     * the pathway's overdue milestones and the next open one (0/NULL: none) */
+    int64_t overdue_milestones;
+    int64_t next_milestone_id;
+    const char *next_milestone_title;
+    int64_t next_milestone_due;
 } lw_case;
 
 lw_status store_case_insert(lw_db *db, int64_t referral_id, int64_t person_id, int64_t org_id,
@@ -232,6 +238,10 @@ typedef struct lw_caseload_filter {
     int64_t org_id;      /* 0: any */
     const char *status;  /* NULL: any */
     const char *today;   /* "YYYY-MM-DD": actions due before it are overdue */
+    /* With a cutoff (ms; pathway milestones due before it are overdue), a case
+     * with an overdue milestone is overdue too, and each case carries its
+     * milestone summary (lw_case). 0: off. */
+    int64_t milestone_cutoff;
 } lw_caseload_filter;
 
 /* Overdue first (next action due before today), then by next action due, then the rest. */

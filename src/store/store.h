@@ -237,5 +237,85 @@ lw_status store_audit_list(lw_db *db, lw_arena *a, const lw_audit_filter *f, lw_
 #include "store/referrals.h"
 /* Outcome measures. */
 #include "store/measures.h"
+/* The facts reports are made of, and the audit log as a change log. */
+#include "store/reports.h"
+/* Pathways, milestones, GP consultations and community outcomes. */
+#include "store/pathways.h"
+
+/* ---- the shared decision aid (decisions.c; issue 6) ---- */
+typedef struct lw_decision {
+    int64_t id;
+    int64_t case_id; /* 0: direct (no case) */
+    int64_t person_id;
+    int64_t org_id;         /* the case's service, or the clinician's organisation */
+    int64_t facilitator_id; /* the user who ran the decision aid with the person */
+    const char *mode;       /* direct | link_worker | peer */
+    const char *outcome;    /* chosen | not_now */
+    const char *ratings;    /* JSON object */
+    const char *considered; /* JSON array of service ids */
+    const char *note;
+    int64_t created_at;
+    /* read only: joined */
+    const char *facilitator_name;
+    const char *facilitator_role;
+} lw_decision;
+
+typedef struct lw_decision_rx {
+    int64_t prescription_id;
+    const char *service_id;
+    const char *status;
+} lw_decision_rx;
+
+lw_status store_decision_insert(lw_db *db, const lw_decision *d, int64_t *id,
+                                lw_error *err) LW_MUST_CHECK;
+lw_status store_decision_rx_insert(lw_db *db, int64_t decision_id, int64_t prescription_id,
+                                   lw_error *err) LW_MUST_CHECK;
+/* The decisions about CASE_ID, newest first. */
+lw_status store_decision_list(lw_db *db, lw_arena *a, int64_t case_id, lw_decision **out, int *n,
+                              lw_error *err) LW_MUST_CHECK;
+/* The prescriptions decision DECISION_ID created, in the order chosen. */
+lw_status store_decision_rxs(lw_db *db, lw_arena *a, int64_t decision_id, lw_decision_rx **out,
+                             int *n, lw_error *err) LW_MUST_CHECK;
+
+/* An admin's text for a decision aid category (overrides the built-in one). */
+typedef struct lw_aid_category_row {
+    const char *id;
+    const char *name;
+    const char *pros; /* JSON array of strings */
+    const char *cons;
+    int64_t updated_at;
+    int64_t updated_by;
+} lw_aid_category_row;
+
+lw_status store_aid_categories(lw_db *db, lw_arena *a, lw_aid_category_row **out, int *n,
+                               lw_error *err) LW_MUST_CHECK;
+/* Inserts or replaces the row of C->id. */
+lw_status store_aid_category_put(lw_db *db, const lw_aid_category_row *c,
+                                 lw_error *err) LW_MUST_CHECK;
+
+/* The languages directory services say they are offered in (HSDS languages of a
+ * service), keyset paged by row id after AFTER, at most LIMIT: for the matcher. */
+typedef struct lw_match_language {
+    int64_t row;
+    const char *service_id;
+    const char *name; /* may be NULL */
+    const char *code; /* may be NULL */
+} lw_match_language;
+lw_status store_match_scan_languages(lw_db *db, lw_arena *a, int64_t after, int limit,
+                                     lw_match_language **out, int *n, lw_error *err) LW_MUST_CHECK;
+/* The accessibility text of the places services are at (HSDS accessibility of a
+ * location, one row per service at it), for the accessibility rows after AFTER, at
+ * most LIMIT of them (store_match_accessibility_rows: how many there were and the
+ * last row's id, to continue after). */
+typedef struct lw_match_access_text {
+    int64_t row;
+    const char *service_id;
+    const char *description, *details; /* may be NULL */
+} lw_match_access_text;
+lw_status store_match_scan_accessibility(lw_db *db, lw_arena *a, int64_t after, int limit,
+                                         lw_match_access_text **out, int *n,
+                                         lw_error *err) LW_MUST_CHECK;
+lw_status store_match_accessibility_rows(lw_db *db, int64_t after, int limit, int64_t *last, int *n,
+                                         lw_error *err) LW_MUST_CHECK;
 
 #endif

@@ -87,6 +87,7 @@ void th_stop(th_server *s) {
         return;
     http_stop(s->http);
     api_directory_close(&s->app);
+    api_reports_close(&s->app);
     store_close(s->store);
     fclose(s->log);
     if (s->pg_name[0])

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "api/directory.h"
 #include "cli/cli.h"
 #include "domain/directory.h"
 #include "harness.h"
@@ -548,6 +549,186 @@ static void another_process_changes_reach_the_index(void **state) {
     th_resp_free(r);
 }
 
+/* The first item's id of an Open Referral list. */
+static char *first_id(fx *f, const char *path) {
+    th_resp *r = get(f, NULL, path);
+    assert_int_equal(r->status, 200);
+    json_t *first = json_array_get(json_object_get(r->json, "contents"), 0);
+    assert_non_null(first);
+    char *id = strdup(json_string_value(json_object_get(first, "id")));
+    th_resp_free(r);
+    return id;
+}
+
+static void has_cors(const th_resp *r) {
+    if (!strstr(r->headers, "Access-Control-Allow-Origin: *"))
+        fail_msg("no Access-Control-Allow-Origin: * on %ld", r->status);
+}
+
+/* HSDS 3.0's /{collection}/{id}: each record the lists name, in the shape the
+ * validator's schemas describe (saved for tests/oruk/validate.mjs). */
+static void oruk_records_by_id(void **state) {
+    fx *f = *state;
+    f->saved = 1000; /* beside, not over, the other tests' saved answers */
+    char path[300];
+    char *id = first_id(f, "/openreferral/taxonomies");
+    snprintf(path, sizeof path, "/openreferral/taxonomies/%s", id);
+    th_resp *r = get(f, NULL, path);
+    assert_int_equal(r->status, 200);
+    has_cors(r);
+    assert_string_equal(json_string_value(json_object_get(r->json, "id")), id);
+    save(f, "taxonomy", r);
+    th_resp_free(r);
+    free(id);
+
+    id = first_id(f, "/openreferral/taxonomy_terms?per_page=5");
+    snprintf(path, sizeof path, "/openreferral/taxonomy_terms/%s", id);
+    r = get(f, NULL, path);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(json_string_value(json_object_get(r->json, "id")), id);
+    assert_non_null(json_object_get(json_object_get(r->json, "taxonomy_detail"), "name"));
+    save(f, "taxonomy_term", r);
+    th_resp_free(r);
+    free(id);
+
+    /* An organisation lists exactly the services /services?organization_id= finds. */
+    id = first_id(f, "/openreferral/organizations?per_page=1");
+    snprintf(path, sizeof path, "/openreferral/services?organization_id=%s&per_page=1000", id);
+    th_resp *list = get(f, NULL, path);
+    assert_int_equal(list->status, 200);
+    json_int_t total = json_integer_value(json_object_get(list->json, "total_items"));
+    assert_true(total > 0);
+    snprintf(path, sizeof path, "/openreferral/organizations/%s", id);
+    r = get(f, NULL, path);
+    assert_int_equal(r->status, 200);
+    has_cors(r);
+    json_t *svcs = json_object_get(r->json, "services");
+    assert_int_equal(json_array_size(svcs), (size_t)total);
+    for (size_t i = 0; i < json_array_size(svcs); i++) {
+        const char *sid = json_string_value(json_object_get(json_array_get(svcs, i), "id"));
+        int listed = 0;
+        for (size_t k = 0; k < json_array_size(json_object_get(list->json, "contents")); k++)
+            listed |=
+                strcmp(sid,
+                       json_string_value(json_object_get(
+                           json_array_get(json_object_get(list->json, "contents"), k), "id"))) == 0;
+        if (!listed)
+            fail_msg("organisation lists service %s, which its search does not", sid);
+    }
+    /* List items by default: no nested records; in full with full_service=true. */
+    assert_null(json_object_get(json_array_get(svcs, 0), "service_at_locations"));
+    save(f, "organization", r);
+    th_resp_free(r);
+    th_resp_free(list);
+    snprintf(path, sizeof path, "/openreferral/organizations/%s?full_service=true", id);
+    r = get(f, NULL, path);
+    assert_int_equal(r->status, 200);
+    svcs = json_object_get(r->json, "services");
+    assert_int_equal(json_array_size(svcs), (size_t)total);
+    assert_non_null(json_object_get(json_array_get(svcs, 0), "service_at_locations"));
+    save(f, "organization", r);
+    th_resp_free(r);
+    snprintf(path, sizeof path, "/openreferral/organizations/%s?full_service=yes", id);
+    r = get(f, NULL, path);
+    th_assert_problem(r, 400);
+    has_cors(r);
+    assert_string_equal(json_string_value(json_object_get(r->json, "field")), "full_service");
+    th_resp_free(r);
+    free(id);
+
+    /* A service_at_location: its location and its service in full. */
+    id = first_id(f, "/openreferral/service_at_locations?search=choir&per_page=1");
+    snprintf(path, sizeof path, "/openreferral/service_at_locations/%s", id);
+    r = get(f, NULL, path);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(json_string_value(json_object_get(r->json, "id")), id);
+    const char *svc = json_string_value(json_object_get(r->json, "service_id"));
+    assert_non_null(svc);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(r->json, "service"), "id")), svc);
+    assert_non_null(json_object_get(json_object_get(r->json, "location"), "name"));
+    save(f, "service_at_location", r);
+    th_resp_free(r);
+    free(id);
+
+    /* Unknown ids: 404 problems, public ones too. */
+    static const char *const missing[] = {
+        "/openreferral/taxonomies/nope", "/openreferral/taxonomy_terms/nope",
+        "/openreferral/organizations/nope",
+        "/openreferral/service_at_locations/00000000-0000-4000-8000-000000000000"};
+    for (size_t i = 0; i < sizeof missing / sizeof *missing; i++) {
+        r = get(f, NULL, missing[i]);
+        th_assert_problem(r, 404);
+        has_cors(r);
+        th_resp_free(r);
+    }
+}
+
+/* Runs searches twice each (the second answered from the cache) and checks the
+ * answers are the same bytes. */
+static void searches_answer_alike(fx *f) {
+    static const char *const words[] = {"walking",   "gardening group", "debt advice", "choir", "",
+                                        "art class", "Walking  GROUP",  "befriending"};
+    static const char *const filters[] = {"", "&postcode=S60&proximity=5000",
+                                          "&postcode=S65+1AA&proximity=20000&per_page=3",
+                                          "&page=2&per_page=2", "&day=TU&minimum_age=18"};
+    for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+        for (size_t k = 0; k < sizeof filters / sizeof *filters; k++) {
+            for (int api = 0; api < 2; api++) {
+                char path[300];
+                snprintf(path, sizeof path, "%s?search=%s%s",
+                         api ? "/api/v1/services" : "/openreferral/services", words[w], filters[k]);
+                for (char *c = path; *c; c++)
+                    if (*c == ' ')
+                        *c = '+';
+                th_resp *a = get(f, &f->lw, path), *b = get(f, &f->lw, path);
+                assert_int_equal(a->status, 200);
+                assert_int_equal(b->status, 200);
+                if (strcmp(a->body, b->body) != 0)
+                    fail_msg("%s: the repeated search answered differently", path);
+                th_resp_free(a);
+                th_resp_free(b);
+            }
+        }
+    }
+}
+
+/* Repeated searches are answered from the index's cache of results: the same bytes as
+ * the search itself, also when the cache is full and starts again, and a change to the
+ * directory is seen at once. */
+static void search_cache_answers_as_the_search(void **state) {
+    fx *f = *state;
+    /* A cache of 3,000 bytes: a handful of entries, emptied again and again. */
+    dirx_cache_budget(3000);
+    searches_answer_alike(f);
+    dirx_cache_budget(LW_DIR_CACHE_BYTES);
+    /* A change made through this process: the next identical search sees it (and the
+     * new index has a cache of the usual size). */
+    const char *q = "/openreferral/services?search=zumbathon";
+    th_resp *r = get(f, &f->lw, q);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "total_items")), 0);
+    th_resp_free(r);
+    r = get(f, &f->lw, q);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "total_items")), 0);
+    th_resp_free(r);
+    char id[64], path[200];
+    first_managed(f, id, sizeof id);
+    snprintf(path, sizeof path, "/api/v1/services/%s", id);
+    r = th_call(f->s, &f->provider, "PATCH", path, "{\"description\": \"Zumbathon on Fridays\"}");
+    assert_int_equal(r->status, 200);
+    th_resp_free(r);
+    r = get(f, &f->lw, q);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "total_items")), 1);
+    th_resp_free(r);
+    searches_answer_alike(f);
+    /* "walking group" and "Walking  GROUP" are one query. */
+    th_resp *a = get(f, &f->lw, "/openreferral/services?search=walking+group");
+    th_resp *b = get(f, &f->lw, "/openreferral/services?search=Walking++GROUP");
+    assert_string_equal(a->body, b->body);
+    th_resp_free(a);
+    th_resp_free(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(import_real_files_twice_changes_nothing, setup, teardown),
@@ -558,6 +739,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(link_worker_search_filters, setup, teardown),
         cmocka_unit_test_setup_teardown(providers_edit_their_own_services, setup, teardown),
         cmocka_unit_test_setup_teardown(another_process_changes_reach_the_index, setup, teardown),
+        cmocka_unit_test_setup_teardown(search_cache_answers_as_the_search, setup, teardown),
+        cmocka_unit_test_setup_teardown(oruk_records_by_id, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

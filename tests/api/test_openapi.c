@@ -662,6 +662,9 @@ static void documented_body_members_are_accepted(void **state) {
             f->doc, json_object_get(json_object_get(json_object_get(deref(f->doc, body), "content"),
                                                     "application/json"),
                                     "schema"));
+        /* A body that is not JSON (a CSV import) has no members to try. */
+        if (!json_object_get(json_object_get(deref(f->doc, body), "content"), "application/json"))
+            continue;
         assert_non_null(schema);
         char path[256];
         const char *brace = strchr(rt->pattern, '{');

@@ -447,6 +447,36 @@ static void idle_session_expires_after_30_minutes(void **state) {
     assert_int_equal(th_sql_count(s, "SELECT count(*) FROM sessions"), 0);
 }
 
+/* The last-seen time is written at most once a minute (a write per request
+ * was a turn at SQLite's one write lock for every read): a session ends between
+ * 29 and 30 idle minutes after its last request, never later. */
+static void last_seen_is_written_at_most_once_a_minute(void **state) {
+    th_server *s = *state;
+    th_client c = {0};
+    assert_int_equal(th_login(s, &c, "gp@example.org", PW), 201);
+    const char *untouched = "SELECT count(*) FROM sessions WHERE last_seen_at = created_at";
+    th_advance(s, 59 * 1000);
+    th_resp *r = th_call(s, &c, "GET", "/api/v1/users/me", NULL);
+    assert_int_equal(r->status, 200);
+    th_resp_free(r);
+    assert_int_equal(th_sql_count(s, untouched), 1);
+    th_advance(s, 2 * 1000);
+    r = th_call(s, &c, "GET", "/api/v1/users/me", NULL);
+    assert_int_equal(r->status, 200);
+    th_resp_free(r);
+    assert_int_equal(th_sql_count(s, untouched), 0);
+    /* Requests within the minute after that touch are not written... */
+    th_advance(s, 50 * 1000);
+    r = th_call(s, &c, "GET", "/api/v1/users/me", NULL);
+    assert_int_equal(r->status, 200);
+    th_resp_free(r);
+    /* ...so 30 minutes after the touch (29 min 10 s after the last request) it has ended. */
+    th_advance(s, 29 * MINUTE + 10 * 1000);
+    r = th_call(s, &c, "GET", "/api/v1/users/me", NULL);
+    th_assert_problem(r, 401);
+    th_resp_free(r);
+}
+
 static void busy_session_ends_after_12_hours(void **state) {
     th_server *s = *state;
     th_client c = {0};
@@ -656,6 +686,7 @@ int main(void) {
         T(unknown_account_is_throttled_the_same_way),
         T(twenty_failures_from_one_address_throttle_it),
         T(idle_session_expires_after_30_minutes),
+        T(last_seen_is_written_at_most_once_a_minute),
         T(busy_session_ends_after_12_hours),
         T(logins_logouts_and_token_use_are_audited),
         T(no_secret_reaches_the_audit_or_access_log),

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Moving up: the demo database (accounts, directory, referrals, cases,
 # prescriptions, audit log) is copied from SQLite into an empty PostgreSQL
-# database; every table's row count and checksum match; new rows get fresh ids
-# there; and a second copy into the now non-empty database is refused.
+# database; every table's row count and checksum match; text the bulk load must
+# escape arrives byte for byte; new rows get fresh ids there; and a second copy
+# into the now non-empty database is refused.
 BIN=${1:?usage: test_migrate.sh PATH_TO_LINKWELL}
 source "$(dirname "$0")/lib.sh"
 
 pg_start
 "$BIN" init --db "$TMP/demo.db" >/dev/null
 "$BIN" demo --db "$TMP/demo.db" >/dev/null
+# Text that a bulk load must escape: tab, newline, carriage return, backslashes, what
+# looks like COPY's NULL (\N) and end-of-data (\.) markers, and non-ASCII letters.
+awkward="char(9) || 'tab' || char(10) || 'newline' || char(13) || 'cr \\ back\\slash \\N \\. Zoë Åsa 名前'"
+sqlite3 "$TMP/demo.db" "INSERT INTO organisations (name, kind, created_at) VALUES ($awkward, 'vcse', 1)"
+sqlite3 "$TMP/demo.db" "INSERT INTO organisations (name, kind, created_at) VALUES ('\\N', 'vcse', 2)"
 
 if "$BIN" migrate-to-postgres --from "$TMP/demo.db" --to "$URL" >"$TMP/out" 2>"$TMP/err"; then
   ok "migrate-to-postgres exits 0"
@@ -25,6 +31,13 @@ for t in organisations users services referrals cases prescriptions audit_log; d
   sqlite=$(sqlite3 "$TMP/demo.db" "select count(*) from $t")
   pg=$(psql -qAt "$URL" -c "select count(*) from $t")
   check "$t: $sqlite rows in both" "$sqlite" "$pg"
+done
+
+# The awkward names arrive byte for byte, and '\N' as text, not NULL.
+for at in 1 2; do
+  check "an awkward name ($at) arrives byte for byte" \
+    "$(sqlite3 "$TMP/demo.db" "SELECT lower(hex(name)) FROM organisations WHERE created_at = $at")" \
+    "$(psql -qAt "$URL" -c "SELECT encode(convert_to(name, 'UTF8'), 'hex') FROM organisations WHERE created_at = $at")"
 done
 
 # New rows on PostgreSQL get ids after the copied ones.

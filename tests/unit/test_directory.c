@@ -398,6 +398,64 @@ static void large_index_uses_its_fast_paths(void **state) {
     search_free(ix);
 }
 
+/* The cache key: one per query as the search sees it, none when the answer depends on
+ * the time. */
+static void query_keys(void **state) {
+    (void)state;
+    char a[512], b[512];
+    search_query q, r;
+    search_query_init(&q);
+    q.words = "Walking, the GROUPS";
+    r = q;
+    r.words = "walking group";
+    size_t ka = search_query_key(&q, a, sizeof a), kb = search_query_key(&r, b, sizeof b);
+    assert_true(ka > 0);
+    assert_int_equal(ka, kb);
+    assert_string_equal(a, b);
+    /* Every member that changes the answer changes the key. */
+    search_query v[12];
+    for (int i = 0; i < 12; i++)
+        v[i] = q;
+    v[0].words = "walking";
+    v[1].taxonomy_term_id = "t1";
+    v[2].taxonomy_id = "t1";
+    v[3].organization_id = "t1";
+    v[4].page = 2;
+    v[5].per_page = 21;
+    v[6].has_point = 1;
+    v[7].has_point = 1;
+    v[7].radius_m = 5000;
+    v[8].day = 2;
+    v[9].order = SEARCH_ORDER_DISTANCE;
+    v[10].managed_by = 7;
+    v[11].minimum_age = 18;
+    for (int i = 0; i < 12; i++) {
+        assert_true(search_query_key(&v[i], b, sizeof b) > 0);
+        if (strcmp(a, b) == 0)
+            fail_msg("query %d has the unchanged query's key", i);
+        for (int j = 0; j < i; j++) {
+            char c[512];
+            assert_true(search_query_key(&v[j], c, sizeof c) > 0);
+            if (strcmp(c, b) == 0)
+                fail_msg("queries %d and %d share a key", i, j);
+        }
+    }
+    /* A string cannot pass for two: "a|b" as one id is not "a" and "b". */
+    v[0] = q;
+    v[0].taxonomy_term_id = "x|1:y";
+    v[1] = q;
+    v[1].taxonomy_term_id = "x";
+    v[1].taxonomy_id = "y";
+    search_query_key(&v[0], a, sizeof a);
+    search_query_key(&v[1], b, sizeof b);
+    assert_string_not_equal(a, b);
+    /* Staleness depends on the time: never cached. Nor a key that does not fit. */
+    v[0] = q;
+    v[0].stale = 1;
+    assert_int_equal(search_query_key(&v[0], a, sizeof a), 0);
+    assert_int_equal(search_query_key(&q, a, 8), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(html_becomes_safe_text),
@@ -410,6 +468,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(every_filter, setup_index, teardown_index),
         cmocka_unit_test_setup_teardown(paging, setup_index, teardown_index),
         cmocka_unit_test(large_index_uses_its_fast_paths),
+        cmocka_unit_test(query_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

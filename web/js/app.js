@@ -6,6 +6,16 @@ import { h, render, heading, para, link } from './ui.js';
 import { signInPage } from './pages/signin.js';
 import { homePage } from './pages/home.js';
 import { organisationsPage, usersPage, userPage, auditPage } from './pages/admin.js';
+import { referralFormPage, referralsPage, referralPage } from './pages/referrer.js';
+import { selfReferralPage, selfReferralDonePage } from './pages/public.js';
+import { triagePage, triageReferralPage } from './pages/triage.js';
+import { caseloadPage } from './pages/caseload.js';
+import { casePage } from './pages/case.js';
+import { providerPrescriptionsPage, prescriptionPage, registerPage, ourServicesPage, serviceEditPage } from './pages/provider.js';
+import { directoryPage, servicePage } from './pages/directory.js';
+import { decisionAidPage, matchesPage, directAidPage } from './pages/aid.js';
+import { dashboardPage, reportPage } from './pages/dashboard.js';
+import { importsPage } from './pages/imports.js';
 
 const state = { me: null };
 
@@ -16,6 +26,32 @@ const routes = [
   { path: /^\/admin\/users$/, roles: ['admin'], page: usersPage },
   { path: /^\/admin\/users\/(\d+)$/, roles: ['admin'], page: userPage },
   { path: /^\/admin\/audit$/, roles: ['admin'], page: auditPage },
+  { path: /^\/refer$/, roles: ['referrer', 'clinician_prescriber'], page: referralFormPage },
+  { path: /^\/referrals$/, roles: ['referrer', 'clinician_prescriber', 'link_worker', 'peer_worker', 'admin'], page: referralsPage },
+  { path: /^\/referrals\/(\d+)$/, roles: ['referrer', 'clinician_prescriber', 'link_worker', 'peer_worker', 'admin'], page: referralPage },
+  { path: /^\/triage$/, roles: ['link_worker', 'peer_worker', 'admin'], page: triagePage },
+  { path: /^\/triage\/(\d+)$/, roles: ['link_worker', 'peer_worker', 'admin'], page: triageReferralPage },
+  { path: /^\/caseload$/, roles: ['link_worker', 'peer_worker', 'admin'], page: caseloadPage },
+  { path: /^\/cases\/(\d+)$/, roles: ['link_worker', 'peer_worker', 'admin'], page: casePage },
+  { path: /^\/provider\/prescriptions$/, roles: ['provider'], page: providerPrescriptionsPage },
+  { path: /^\/prescriptions\/(\d+)$/, roles: ['provider', 'link_worker', 'peer_worker', 'clinician_prescriber', 'admin'], page: prescriptionPage },
+  { path: /^\/provider\/register$/, roles: ['provider'], page: registerPage },
+  { path: /^\/provider\/services$/, roles: ['provider'], page: ourServicesPage },
+  { path: /^\/provider\/services\/([^/]+)$/, roles: ['provider', 'admin'], page: serviceEditPage },
+  { path: /^\/directory$/, page: directoryPage },
+  { path: /^\/directory\/services\/([^/]+)$/, page: servicePage },
+  { path: /^\/cases\/(\d+)\/decision-aid$/, roles: ['link_worker', 'peer_worker'], page: decisionAidPage },
+  { path: /^\/cases\/(\d+)\/matches$/, roles: ['link_worker', 'peer_worker', 'admin'], page: matchesPage },
+  { path: /^\/decision-aid$/, roles: ['clinician_prescriber'], page: directAidPage },
+  { path: /^\/reports$/, roles: ['commissioner', 'admin', 'link_worker', 'peer_worker'], page: dashboardPage },
+  { path: /^\/reports\/([a-z-]+)$/, roles: ['commissioner', 'admin', 'link_worker', 'peer_worker'], page: reportPage },
+  { path: /^\/admin\/imports$/, roles: ['admin'], page: importsPage },
+];
+
+// Pages anyone may open without signing in.
+const publicRoutes = [
+  { path: /^\/refer-yourself$/, page: selfReferralPage },
+  { path: /^\/refer-yourself\/done$/, page: selfReferralDonePage },
 ];
 
 function currentRoute() {
@@ -36,6 +72,13 @@ function nav() {
   if (state.me.role === 'admin') {
     items.push(link('#/admin/organisations', 'Organisations'), link('#/admin/users', 'Users'), link('#/admin/audit', 'Audit log'));
   }
+  if (['referrer', 'clinician_prescriber'].includes(state.me.role)) items.push(link('#/refer', 'Refer'), link('#/referrals', 'Referrals'));
+  if (['link_worker', 'peer_worker'].includes(state.me.role)) items.push(link('#/triage', 'Triage'), link('#/caseload', 'Caseload'));
+  if (state.me.role === 'admin') items.push(link('#/admin/imports', 'Import'), link('#/reports', 'Reports'));
+  if (state.me.role === 'provider') items.push(link('#/provider/prescriptions', 'Prescriptions'), link('#/provider/register', 'Register'), link('#/provider/services', 'Our listings'));
+  if (['link_worker', 'peer_worker', 'clinician_prescriber', 'admin'].includes(state.me.role)) items.push(link('#/directory', 'Directory'));
+  if (state.me.role === 'clinician_prescriber') items.push(link('#/decision-aid', 'Decision aid'));
+  if (state.me.role === 'commissioner') items.push(link('#/reports', 'Reports'));
   items.push(h('button', { type: 'button', id: 'sign-out', onclick: signOut }, 'Sign out'));
   n.replaceChildren(...items.map((i) => { i.classList.remove('nhsuk-link'); return i; }));
 }
@@ -72,6 +115,11 @@ async function route() {
   const r = currentRoute();
   if (r.path === '/sign-in') {
     signInPage(r.params, { signedIn, go });
+    return;
+  }
+  const open = publicRoutes.find((rt) => rt.path.test(r.path));
+  if (open) {
+    try { await open.page({ params: r.params, go }); } catch (e) { errorPage(e); }
     return;
   }
   if (!state.me) {

@@ -7,7 +7,42 @@ const tasks = {
     ['#/admin/users', 'Users', 'Add people, change their role, deactivate accounts.'],
     ['#/admin/audit', 'Audit log', 'Who read or changed what, and when.'],
   ],
+  referrer: [
+    ['#/refer', 'Make a referral', 'Refer someone to a social prescribing link worker.'],
+    ['#/referrals', 'Your organisation\'s referrals', 'What happened to the people you referred, and the feedback from the link worker service.'],
+  ],
+  link_worker: [
+    ['#/triage', 'Triage referrals', 'Accept or decline the referrals your service has received, longest waiting first.'],
+    ['#/caseload', 'Your caseload', 'The people you support, overdue actions first.'],
+  ],
+  peer_worker: [
+    ['#/triage', 'Triage referrals', 'Accept or decline the referrals your service has received, longest waiting first.'],
+    ['#/caseload', 'Your caseload', 'The people you support, overdue actions first.'],
+  ],
 };
+
+// The provider's, directory, decision aid, reports and import tasks.
+const directoryTask = ['#/directory', 'Find a service', 'Search the directory by need, cost, day and distance.'];
+const moreTasks = {
+  provider: [
+    ['#/provider/prescriptions', 'Prescriptions sent to us', 'Accept people, put them on the waiting list or decline, with a reason.'],
+    ['#/provider/register', 'Attendance register', 'Mark who came to a session.'],
+    ['#/provider/services', 'Our listings', 'Keep your capacity and status up to date.'],
+  ],
+  link_worker: [directoryTask],
+  peer_worker: [directoryTask],
+  clinician_prescriber: [
+    ['#/decision-aid', 'Decision aid', 'Choose an activity together with a person, and prescribe it directly.'],
+    directoryTask,
+  ],
+  commissioner: [['#/reports', 'Reports', 'Referrals, take-up, outcomes and demand against capacity, with charts and CSV downloads.']],
+  admin: [
+    ['#/admin/imports', 'Import a directory', 'Add or update services from an Open Referral file, and see what was rejected.'],
+    ['#/reports', 'Reports', 'The figures commissioners see, without suppression.'],
+    directoryTask,
+  ],
+};
+for (const [role, list] of Object.entries(moreTasks)) tasks[role] = [...(tasks[role] || []), ...list];
 
 export function homePage({ me }) {
   const mine = tasks[me.role] || [];

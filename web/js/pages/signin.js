@@ -32,5 +32,7 @@ export function signInPage(params, { signedIn, go }) {
     params.get('expired') ? inset('Your session has ended. Sign in again to carry on where you were.') : null,
     params.get('signed_out') ? inset('You have signed out.') : null,
     form,
-    para('If you have forgotten your password, ask your organisation\'s linkwell administrator to set a new one.'));
+    para('If you have forgotten your password, ask your organisation\'s linkwell administrator to set a new one.'),
+    h('h2', { class: 'nhsuk-heading-m' }, 'Looking for help for yourself?'),
+    para('You do not need an account. ', h('a', { class: 'nhsuk-link', href: '#/refer-yourself', id: 'refer-yourself' }, 'Refer yourself to a link worker'), '.'));
 }

@@ -1,0 +1,239 @@
+/* A JSON writer into an arena buffer (see jsonw.h). */
+#include "util/jsonw.h"
+
+#include <assert.h>
+#include <string.h>
+
+#include "util/timeutil.h"
+
+void jw_init(lw_jw *w, lw_arena *a, size_t cap) {
+    memset(w, 0, sizeof *w);
+    w->a = a;
+    w->cap = cap < 64 ? 64 : cap;
+    w->buf = arena_alloc(a, w->cap);
+}
+
+/* Room for N more bytes and the final NUL. */
+static void reserve(lw_jw *w, size_t n) {
+    if (w->len + n + 1 <= w->cap)
+        return;
+    size_t cap = w->cap * 2;
+    while (w->len + n + 1 > cap)
+        cap *= 2;
+    char *grown = arena_alloc(w->a, cap);
+    memcpy(grown, w->buf, w->len);
+    w->buf = grown;
+    w->cap = cap;
+}
+
+static void put(lw_jw *w, const char *s, size_t n) {
+    reserve(w, n);
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+/* The comma before a value, unless it follows its key or opens its container. */
+static void sep(lw_jw *w) {
+    if (w->after_key) {
+        w->after_key = 0;
+        return;
+    }
+    if (w->depth > 0) {
+        if (w->has_item[w->depth - 1])
+            put(w, ",", 1);
+        w->has_item[w->depth - 1] = 1;
+    }
+}
+
+static void begin(lw_jw *w, char c) {
+    sep(w);
+    put(w, &c, 1);
+    assert(w->depth < JW_MAX_DEPTH);
+    w->has_item[w->depth++] = 0;
+}
+
+static void close_(lw_jw *w, char c) {
+    assert(w->depth > 0);
+    w->depth--;
+    put(w, &c, 1);
+}
+
+void jw_object(lw_jw *w) {
+    begin(w, '{');
+}
+
+void jw_object_end(lw_jw *w) {
+    close_(w, '}');
+}
+
+void jw_array(lw_jw *w) {
+    begin(w, '[');
+}
+
+void jw_array_end(lw_jw *w) {
+    close_(w, ']');
+}
+
+/* S as a JSON string, escaped as jansson escapes it. */
+static void quoted(lw_jw *w, const char *s) {
+    size_t n = strlen(s);
+    reserve(w, n + 2);
+    w->buf[w->len++] = '"';
+    const char *run = s;
+    for (const char *p = s;; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        put(w, run, (size_t)(p - run));
+        if (!c)
+            break;
+        char esc[8];
+        const char *e = esc;
+        size_t en = 2;
+        switch (c) {
+        case '"':
+            e = "\\\"";
+            break;
+        case '\\':
+            e = "\\\\";
+            break;
+        case '\b':
+            e = "\\b";
+            break;
+        case '\f':
+            e = "\\f";
+            break;
+        case '\n':
+            e = "\\n";
+            break;
+        case '\r':
+            e = "\\r";
+            break;
+        case '\t':
+            e = "\\t";
+            break;
+        default: {
+            static const char hex[] = "0123456789ABCDEF";
+            memcpy(esc, "\\u00", 4);
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            en = 6;
+        }
+        }
+        put(w, e, en);
+        run = p + 1;
+    }
+    put(w, "\"", 1);
+}
+
+void jw_key(lw_jw *w, const char *key) {
+    sep(w);
+    quoted(w, key);
+    put(w, ":", 1);
+    w->after_key = 1;
+}
+
+void jw_string(lw_jw *w, const char *s) {
+    if (!s) {
+        jw_null(w);
+        return;
+    }
+    sep(w);
+    quoted(w, s);
+}
+
+/* V in decimal at the end of BUF (24 bytes); returns where it starts. */
+static char *decimal(char *end, int64_t v) {
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = end;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
+void jw_int(lw_jw *w, int64_t v) {
+    char buf[24], *end = buf + sizeof buf;
+    char *p = decimal(end, v);
+    sep(w);
+    put(w, p, (size_t)(end - p));
+}
+
+void jw_bool(lw_jw *w, int v) {
+    sep(w);
+    if (v)
+        put(w, "true", 4);
+    else
+        put(w, "false", 5);
+}
+
+void jw_null(lw_jw *w) {
+    sep(w);
+    put(w, "null", 4);
+}
+
+/* N (0..99) as two digits at P. */
+static void two(char *p, int64_t n) {
+    p[0] = (char)('0' + n / 10);
+    p[1] = (char)('0' + n % 10);
+}
+
+void jw_time(lw_jw *w, int64_t ms) {
+    if (ms == 0) {
+        jw_null(w);
+        return;
+    }
+    /* As gmtime_r + strftime("%Y-%m-%dT%H:%M:%SZ") of ms / 1000 (util/timeutil.c),
+     * with the days-to-civil-date arithmetic of H. Hinnant's chrono algorithms. */
+    int64_t t = ms / 1000;
+    int64_t days = t / 86400, secs = t % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    int64_t z = days + 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1;
+    int64_t m = mp < 10 ? mp + 3 : mp - 9;
+    int64_t y = yoe + era * 400 + (m <= 2);
+    if (y < 0 || y > 9999) { /* outside what the API stores; the slow way */
+        char iso[LW_ISO_LEN];
+        time_format_iso(ms, iso);
+        jw_string(w, iso);
+        return;
+    }
+    char iso[21];
+    two(iso, y / 100);
+    two(iso + 2, y % 100);
+    iso[4] = '-';
+    two(iso + 5, m);
+    iso[7] = '-';
+    two(iso + 8, d);
+    iso[10] = 'T';
+    two(iso + 11, secs / 3600);
+    iso[13] = ':';
+    two(iso + 14, secs / 60 % 60);
+    iso[16] = ':';
+    two(iso + 17, secs % 60);
+    iso[19] = 'Z';
+    iso[20] = '\0';
+    sep(w);
+    put(w, "\"", 1);
+    put(w, iso, 20);
+    put(w, "\"", 1);
+}
+
+const char *jw_text(lw_jw *w, size_t *len) {
+    reserve(w, 0);
+    w->buf[w->len] = '\0';
+    if (len)
+        *len = w->len;
+    return w->buf;
+}

@@ -1,0 +1,143 @@
+/* Unit tests for util/jsonw: the same text as jansson's json_dumps(JSON_COMPACT). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "util/arena.h"
+#include "util/jsonw.h"
+#include "util/timeutil.h"
+
+/* What jansson writes for J (J is released). */
+static char *jansson_text(json_t *j) {
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    return s;
+}
+
+static void test_nesting_and_values(void **state) {
+    (void)state;
+    lw_arena *a = arena_new();
+    lw_jw w;
+    jw_init(&w, a, 1); /* tiny: the buffer must grow */
+    jw_object(&w);
+    jw_key(&w, "contents");
+    jw_array(&w);
+    for (int i = 0; i < 3; i++) {
+        jw_object(&w);
+        jw_key(&w, "id");
+        jw_int(&w, i - 1);
+        jw_key(&w, "name");
+        jw_string(&w, i == 1 ? NULL : "Ann \"Nan\" O'Neil\\");
+        jw_key(&w, "open");
+        jw_bool(&w, i == 2);
+        jw_key(&w, "nested");
+        jw_object(&w);
+        jw_key(&w, "empty");
+        jw_array(&w);
+        jw_array_end(&w);
+        jw_object_end(&w);
+        jw_object_end(&w);
+    }
+    jw_array_end(&w);
+    jw_key(&w, "total");
+    jw_int(&w, INT64_MIN);
+    jw_key(&w, "max");
+    jw_int(&w, INT64_MAX);
+    jw_key(&w, "none");
+    jw_null(&w);
+    jw_object_end(&w);
+    size_t len = 0;
+    const char *text = jw_text(&w, &len);
+
+    json_t *contents = json_array();
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(
+            contents, json_pack("{s:I, s:o, s:b, s:{s:[]}}", "id", (json_int_t)(i - 1), "name",
+                                i == 1 ? json_null() : json_string("Ann \"Nan\" O'Neil\\"), "open",
+                                i == 2, "nested", "empty"));
+    char *want =
+        jansson_text(json_pack("{s:o, s:I, s:I, s:n}", "contents", contents, "total",
+                               (json_int_t)INT64_MIN, "max", (json_int_t)INT64_MAX, "none"));
+    assert_string_equal(text, want);
+    assert_int_equal(len, strlen(want));
+    free(want);
+    arena_free(a);
+}
+
+static void test_escaping_like_jansson(void **state) {
+    (void)state;
+    /* Every control character, quotes, backslash, a slash, and UTF-8 left as it is. */
+    char s[64];
+    size_t k = 0;
+    for (int c = 1; c < 0x20; c++)
+        s[k++] = (char)c;
+    memcpy(s + k, "\"\\/ \xc3\xa9\xe2\x80\xa8 end", 14);
+    s[k + 14] = '\0';
+    lw_arena *a = arena_new();
+    lw_jw w;
+    jw_init(&w, a, 16);
+    jw_array(&w);
+    jw_string(&w, s);
+    jw_string(&w, "");
+    jw_array_end(&w);
+    char *want = jansson_text(json_pack("[s, s]", s, ""));
+    assert_string_equal(jw_text(&w, NULL), want);
+    free(want);
+    arena_free(a);
+}
+
+static void test_time_like_time_format_iso(void **state) {
+    (void)state;
+    lw_arena *a = arena_new();
+    /* Leap days, century years, the end of a day, and times before 1970. */
+    const int64_t fixed[] = {1,
+                             999,
+                             951782400000LL,  /* 2000-02-29 */
+                             4107542399999LL, /* 2100-02-28T23:59:59 */
+                             1700000000123LL,
+                             -1000,
+                             -86400001LL,
+                             -2208988800000LL, /* 1900-01-01 */
+                             253402300799000LL /* 9999-12-31T23:59:59 */};
+    int n = (int)(sizeof fixed / sizeof fixed[0]);
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < n + 20000; i++) {
+        int64_t ms;
+        if (i < n) {
+            ms = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ms = (int64_t)(x % 8000000000000ULL) - 2000000000000LL; /* 1906 .. 2223 */
+        }
+        char want[LW_ISO_LEN + 2];
+        char iso[LW_ISO_LEN];
+        time_format_iso(ms, iso);
+        snprintf(want, sizeof want, "\"%s\"", iso);
+        lw_jw w;
+        jw_init(&w, a, 8);
+        jw_time(&w, ms);
+        if (strcmp(jw_text(&w, NULL), want) != 0)
+            fail_msg("%lld: %s, want %s", (long long)ms, jw_text(&w, NULL), want);
+    }
+    lw_jw w;
+    jw_init(&w, a, 8);
+    jw_time(&w, 0);
+    assert_string_equal(jw_text(&w, NULL), "null");
+    arena_free(a);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nesting_and_values),
+        cmocka_unit_test(test_escaping_like_jansson),
+        cmocka_unit_test(test_time_like_time_format_iso),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
