@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "api/journey.h"
+#include "api/matching.h"
 #include "api/pathways.h"
 #include "domain/pathways.h"
 #include "util/jsonw.h"
@@ -658,8 +659,9 @@ static int hhmm(const char *s) {
 }
 
 static lw_status parse_preferences(api_request *req, json_t **out, lw_error *err) {
-    static const char *const fields[] = {"needs",      "interests", "available", "max_km",
-                                         "cost_limit", "setting",   NULL};
+    static const char *const fields[] = {"needs",         "interests", "available", "max_km",
+                                         "cost_limit",    "setting",   "travel",    "language",
+                                         "accessibility", NULL};
     static const char *const slot_fields[] = {"day", "from", "to", NULL};
     static const char *const days[] = {"MO", "TU", "WE", "TH", "FR", "SA", "SU"};
     lw_status st = jin_object(req, fields, err);
@@ -754,6 +756,18 @@ static lw_status parse_preferences(api_request *req, json_t **out, lw_error *err
         st = lw_fail(err, LW_EINVAL, "setting", "must be group, one_to_one or either");
     if (st == LW_OK && setting)
         json_object_set_new(p, "setting", json_string(setting));
+    /* How they travel, the language and the accessibility they need: checked by the same
+     * reader the matcher uses on the stored preferences, then kept as given. */
+    lw_match_person check;
+    match_person_init(&check);
+    if (st == LW_OK)
+        st = mt_prefs(req, req->json, "", &check, err);
+    static const char *const kept[] = {"travel", "language", "accessibility"};
+    for (size_t i = 0; st == LW_OK && i < sizeof kept / sizeof kept[0]; i++) {
+        v = json_object_get(req->json, kept[i]);
+        if (v && !json_is_null(v))
+            json_object_set(p, kept[i], v);
+    }
     return st;
 }
 

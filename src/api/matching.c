@@ -564,7 +564,7 @@ lw_status mt_prefs(api_request *req, const json_t *prefs, const char *path, lw_m
     if (st == LW_OK)
         st = jr_string(prefs, "language", FIELD("%slanguage", pre), 0, 60, &s, err);
     if (st == LW_OK && s)
-        p->language = s;
+        p->language = arena_strdup(req->arena, s); /* outlives PREFS (stored ones are freed) */
     v = st == LW_OK ? json_object_get(prefs, "accessibility") : NULL;
     if (v && !json_is_null(v)) {
         if (!json_is_array(v) || json_array_size(v) > LW_MATCH_ACCESS_COUNT)

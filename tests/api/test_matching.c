@@ -314,7 +314,34 @@ static void matches_explain_themselves_in_a_stable_order(void **state) {
     free(first);
     free(second);
     th_resp_free(r);
+    /* How she travels, kept with her preferences, changes the words and the times. */
+    th_resp *pr = jf_callf(m->f, JF_LW, "PUT",
+                           json_pack("{s:[s], s:i, s:s, s:s}", "needs", "isolation", "max_km", 25,
+                                     "travel", "car", "language", "English"),
+                           "/api/v1/cases/%lld/preferences", (long long)m->case_a);
+    jf_expect(pr, 200, "preferences with travel");
+    assert_string_equal(jf_str(pr->json, "travel"), "car");
+    th_resp_free(pr);
+    r = matches(m, JF_LW, m->case_a, "?per_page=50");
+    jf_expect(r, 200, "matches by car");
+    assert_true(position(json_object_get(r->json, "results"), m->tuesday) >= 0);
+    json_t *wc = json_array_get(json_object_get(r->json, "results"),
+                                (size_t)position(json_object_get(r->json, "results"), m->tuesday));
+    assert_non_null(strstr(reason_of(wc, "distance"), "by car"));
+    /* A way of travelling the matcher does not know is refused, and nothing changes. */
+    pr = jf_callf(m->f, JF_LW, "PUT", json_pack("{s:s}", "travel", "hovercraft"),
+                  "/api/v1/cases/%lld/preferences", (long long)m->case_a);
+    jf_problem(pr, 400, "travel", "unknown travel");
+    pr = jf_callf(m->f, JF_LW, "PUT", json_pack("{s:[s]}", "accessibility", "lift"),
+                  "/api/v1/cases/%lld/preferences", (long long)m->case_a);
+    jf_problem(pr, 400, "accessibility[0]", "unknown accessibility need");
+    th_resp_free(r);
+    r = matches(m, JF_LW, m->case_a, "?per_page=50");
+    wc = json_array_get(json_object_get(r->json, "results"),
+                        (size_t)position(json_object_get(r->json, "results"), m->tuesday));
+    assert_non_null(strstr(reason_of(wc, "distance"), "by car"));
     /* Admins may look too. */
+    th_resp_free(r);
     r = matches(m, JF_ADMIN, m->case_a, "?per_page=1");
     jf_expect(r, 200, "admin");
     th_resp_free(r);
