@@ -28,7 +28,10 @@ test('a link worker searches the directory with filters and distance', async () 
 
   // Walking groups near S60 1AE, within 5 miles, each with its distance.
   await page.goto(`${BASE}/#/directory`);
-  await page.waitForSelector('#results-title');
+  // Wait for page 1 to replace page 2 (it has no "previous" link), so the form filled
+  // below is not re-rendered under the test's hands.
+  await page.waitForFunction(() => document.querySelector('#results-title')
+    && !document.querySelector('.nhsuk-pagination__link--prev'));
   await page.fill('#search', 'walking');
   await page.fill('#postcode', 'S60 1AE');
   await page.selectOption('#proximity', '8047');
