@@ -114,7 +114,7 @@ static size_t cache_find(const struct dir_cache *c, uint64_t h, const char *key)
 
 void dirx_search(dir_snap *s, const search_query *q, search_result *out) {
     char key[512];
-    size_t klen = s->cache ? search_query_key(q, key, sizeof key) : 0;
+    size_t klen = s->cache && s->cache->budget ? search_query_key(q, key, sizeof key) : 0;
     if (!klen) {
         search_run(s->ix, q, out);
         return;

@@ -29,7 +29,7 @@ static const cli_cmd commands[] = {
     {"serve",
      "--db PATH [--listen HOST:PORT] [--threads N] [--pool N] [--password-cost C] "
      "[--cookie-secure auto|on|off] [--no-access-log] [--trusted-proxy ADDR] "
-     "[--overdue-days N] [--auto-close-days N] [--jobs-interval S]",
+     "[--overdue-days N] [--auto-close-days N] [--jobs-interval S] [--search-cache-mb N]",
      "Runs the server: web UI at /, API under /api/v1/. Stops cleanly on SIGTERM or Ctrl-C.\n"
      "  --db PATH|URL        SQLite file or postgres:// URL (or LINKWELL_DB); create it\n"
      "                       first with 'linkwell init'\n"
@@ -48,7 +48,9 @@ static const cli_cmd commands[] = {
      "  --auto-close-days N  and are declined with reason no_response after N days\n"
      "                       (default 14; or LINKWELL_AUTO_CLOSE_DAYS)\n"
      "  --jobs-interval S    run that job every S seconds (default 60; 0: never; or\n"
-     "                       LINKWELL_JOBS_INTERVAL)\n",
+     "                       LINKWELL_JOBS_INTERVAL)\n"
+     "  --search-cache-mb N  memory for repeated directory searches' answers (default 16;\n"
+     "                       0: off; or LINKWELL_SEARCH_CACHE_MB)\n",
      cmd_serve},
     {"org add", "--db PATH --name NAME --kind KIND",
      "Creates an organisation and prints its id.\n"

@@ -9,6 +9,7 @@
 #include <malloc.h>
 #endif
 
+#include "api/directory.h"
 #include "api/jobs.h"
 #include "cli/cli.h"
 #include "domain/referrals.h"
@@ -52,6 +53,7 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
                       {"overdue-days", "LINKWELL_OVERDUE_DAYS", NULL, 0},
                       {"auto-close-days", "LINKWELL_AUTO_CLOSE_DAYS", NULL, 0},
                       {"jobs-interval", "LINKWELL_JOBS_INTERVAL", "60", 0},
+                      {"search-cache-mb", "LINKWELL_SEARCH_CACHE_MB", NULL, 0},
                       {0}};
     int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
     if (rc)
@@ -89,6 +91,13 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
             strcmp(lerr.field, "overdue_days") == 0 ? "overdue-days" : "auto-close-days", lerr.msg);
     if (strcmp(opts[10].value, "0") != 0 && parse_count(opts[10].value, 86400, &jobs_s) != 0)
         return cli_usage_error(cmd, "--jobs-interval must be 0 (off) or seconds from 1 to 86400");
+    /* Memory for repeated searches' answers, per directory version; 0 turns it off. */
+    if (opts[11].value) {
+        int mb = 0;
+        if (strcmp(opts[11].value, "0") != 0 && parse_count(opts[11].value, 4096, &mb) != 0)
+            return cli_usage_error(cmd, "--search-cache-mb must be 0 (off) or 1 to 4096");
+        dirx_cache_budget((size_t)mb << 20);
+    }
     lw_error err;
     lw_pwcost cost;
     if (cli_pwcost(opts[4].value, &cost, &err) != LW_OK)
