@@ -66,9 +66,12 @@ test('a link worker triages, accepts with the suggested worker and works on the 
   await page.fill('#pref-interests', 'cooking, football');
   await page.check('#pref-cost-0');
   await page.check('#pref-days-1');
+  await page.check('#pref-travel-2');
   await page.click('#save-preferences');
   await page.waitForSelector('text=Preferences saved');
-  assert.match(await page.locator('.nhsuk-summary-list', { hasText: 'Interests' }).innerText(), /cooking, football/);
+  const prefList = await page.locator('.nhsuk-summary-list', { hasText: 'Interests' }).innerText();
+  assert.match(prefList, /cooking, football/);
+  assert.match(prefList, /By car/);
 
   // Two measures: a wrong one first (the API names the item), then the chart.
   await page.click('summary:has-text("Record a measure")');

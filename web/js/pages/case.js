@@ -156,6 +156,7 @@ export async function casePage({ args, params, go, me }) {
   });
 
   // Preferences, for matching and the decision aid.
+  const travels = [['walk', 'On foot'], ['bus', 'By bus'], ['car', 'By car']];
   const pref = p.preferences || {};
   const avail = pref.available || [];
   const prefs = apiForm('preferences-form', [
@@ -163,12 +164,13 @@ export async function casePage({ args, params, go, me }) {
     choices({ type: 'radio', name: 'pref-cost', legend: 'Cost', items: [['free', 'Free only'], ['low', 'Low cost'], ['any', 'Any cost']], checked: pref.cost_limit || [], small: true }),
     choices({ type: 'radio', name: 'pref-setting', legend: 'Setting', items: [['group', 'In a group'], ['one_to_one', 'One to one'], ['either', 'Either']], checked: pref.setting || [], small: true }),
     field({ id: 'pref-km', label: 'Furthest they will travel, in km (optional)', type: 'number', width: 4, value: pref.max_km !== undefined ? String(pref.max_km) : '' }),
+    choices({ type: 'radio', name: 'pref-travel', legend: 'How they travel', items: travels, checked: pref.travel || [], small: true }),
     choices({ name: 'pref-days', legend: 'Days they are free', items: days, checked: avail.map((a) => a.day), small: true }),
     h('div', { class: 'lw-inline-form' },
       field({ id: 'pref-from', label: 'From', type: 'time', value: avail[0] ? avail[0].from : '09:00' }),
       field({ id: 'pref-to', label: 'To', type: 'time', value: avail[0] ? avail[0].to : '17:00' })),
     button('Save preferences', { id: 'save-preferences' })], {
-    ...ctx, done: 'Preferences saved.', fields: { interests: 'pref-interests', cost_limit: 'pref-cost-0', setting: 'pref-setting-0', max_km: 'pref-km', available: 'pref-days-0' },
+    ...ctx, done: 'Preferences saved.', fields: { interests: 'pref-interests', cost_limit: 'pref-cost-0', setting: 'pref-setting-0', max_km: 'pref-km', travel: 'pref-travel-0', available: 'pref-days-0' },
     send: (f) => {
       const body = { needs: c.needs.map((n) => n.domain), interests: v(f, '#pref-interests').split(',').map((s) => s.trim()).filter(Boolean) };
       const cost = checkedValues(f, 'pref-cost')[0];
@@ -176,6 +178,11 @@ export async function casePage({ args, params, go, me }) {
       if (cost) body.cost_limit = cost;
       if (setting) body.setting = setting;
       if (v(f, '#pref-km')) body.max_km = Number(v(f, '#pref-km'));
+      const travel = checkedValues(f, 'pref-travel')[0];
+      if (travel) body.travel = travel;
+      // Kept as they were: language and accessibility set through the API.
+      if (pref.language) body.language = pref.language;
+      if (pref.accessibility) body.accessibility = pref.accessibility;
       body.available = checkedValues(f, 'pref-days').map((d) => ({ day: d, from: v(f, '#pref-from'), to: v(f, '#pref-to') }));
       return ['PUT', `/api/v1/cases/${id}/preferences`, body];
     },
@@ -212,6 +219,7 @@ export async function casePage({ args, params, go, me }) {
       ['Cost', { free: 'Free only', low: 'Low cost', any: 'Any cost' }[pref.cost_limit]],
       ['Setting', { group: 'In a group', one_to_one: 'One to one', either: 'Either' }[pref.setting]],
       ['Furthest to travel', pref.max_km !== undefined ? `${pref.max_km} km` : ''],
+      ['Travels', (travels.find((t) => t[0] === pref.travel) || [0, ''])[1]],
       ['Free', avail.map((a) => `${(days.find((d) => d[0] === a.day) || [0, a.day])[1]} ${a.from}–${a.to}`).join(', ')],
     ]),
     open ? fold('Change their preferences', prefs) : null,
