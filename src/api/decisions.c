@@ -34,15 +34,12 @@ typedef struct chosen {
 } chosen;
 
 typedef struct decision_in {
-    int64_t case_id, person_id;
-    jr_person_in person;
-    int has_person;
+    jr_subject subj; /* the case, or the person of a direct decision */
     const char *outcome, *note;
     const char *ratings;    /* JSON text */
     const char *considered; /* JSON text */
     chosen *chosen;
     size_t n_chosen;
-    int consent; /* -1: not given */
 } decision_in;
 
 /* A service id that must be in the directory (LW_EINVAL naming FIELD otherwise). */
@@ -161,26 +158,9 @@ static lw_status parse_decision(api_request *req, const lw_aid *aid, decision_in
                                          "outcome", "chosen",    "note",   "consent", NULL};
     int direct = req->who.role == LW_ROLE_CLINICIAN_PRESCRIBER;
     memset(in, 0, sizeof *in);
-    in->consent = -1;
     lw_status st = jin_object(req, fields, err);
     if (st == LW_OK)
-        st = jin_id(req->json, "case_id", 0, &in->case_id, err);
-    if (st == LW_OK)
-        st = jin_id(req->json, "person_id", 0, &in->person_id, err);
-    json_t *person = st == LW_OK ? json_object_get(req->json, "person") : NULL;
-    in->has_person = person && !json_is_null(person);
-    if (st == LW_OK && !direct && !in->case_id)
-        st = lw_fail(err, LW_EINVAL, "case_id", "is required: the case the decision is for");
-    if (st == LW_OK && !direct && (in->person_id || in->has_person))
-        st = lw_fail(err, LW_EINVAL, in->person_id ? "person_id" : "person",
-                     "comes from the case; give case_id only");
-    if (st == LW_OK && direct && in->case_id)
-        st = lw_fail(err, LW_EINVAL, "case_id",
-                     "a clinician's decision is direct and has no case; give person_id or person");
-    if (st == LW_OK && direct && !in->person_id == !in->has_person)
-        st = lw_fail(err, LW_EINVAL, "person", "give either person_id or person (not both)");
-    if (st == LW_OK && in->has_person)
-        st = jr_person_parse(req, person, "person", &in->person, err);
+        st = jr_subject_parse(req, direct, "decision", &in->subj, err);
     lw_aid_ratings r;
     if (st == LW_OK)
         st = mt_ratings_json(aid, json_object_get(req->json, "ratings"), &r, err);
@@ -203,21 +183,9 @@ static lw_status parse_decision(api_request *req, const lw_aid *aid, decision_in
         st = parse_considered(req, in, err);
     if (st == LW_OK)
         st = parse_chosen(req, in, err);
-    /* Consent to share with providers: a direct prescription is given it here, as
-     * POST /prescriptions takes it; a case's comes from its referral. */
-    json_t *consent = st == LW_OK ? json_object_get(req->json, "consent") : NULL;
-    if (st == LW_OK && !direct && consent && !json_is_null(consent))
-        st = lw_fail(err, LW_EINVAL, "consent", "comes from the referral; do not give it");
-    if (st == LW_OK && direct && consent && !json_is_null(consent)) {
-        static const char *const cf[] = {"share", NULL};
-        json_t *share = json_object_get(consent, "share");
-        st = jr_object(consent, "consent", cf, err);
-        if (st == LW_OK && !json_is_boolean(share))
-            st = lw_fail(err, LW_EINVAL, "consent.share", "must be true or false");
-        if (st == LW_OK)
-            in->consent = json_is_true(share);
-    }
-    if (st == LW_OK && direct && in->n_chosen > 0 && in->consent < 0)
+    /* Consent to share with providers: a direct prescription needs it, as POST
+     * /prescriptions does; a case's comes from its referral. */
+    if (st == LW_OK && direct && in->n_chosen > 0 && in->subj.consent < 0)
         st = lw_fail(err, LW_EINVAL, "consent",
                      "is required for a direct prescription: {\"share\": true|false}");
     return st;
@@ -257,11 +225,11 @@ void api_decisions_create(api_request *req, api_response *res) {
     if (st == LW_OK)
         st = parse_decision(req, aid, &in, &err);
     int64_t org = req->who.org_id;
-    if (st == LW_OK && in.case_id) {
-        st = store_case_get(req->db, req->arena, in.case_id, &c, &err);
+    if (st == LW_OK && in.subj.case_id) {
+        st = store_case_get(req->db, req->arena, in.subj.case_id, &c, &err);
         lw_viewer v = jr_viewer(req);
         if (st == LW_OK && access_case(&v, c.org_id) == LW_SEE_NONE) {
-            jr_audit_denied(req, "decision.create", "case", in.case_id);
+            jr_audit_denied(req, "decision.create", "case", in.subj.case_id);
             st = LW_ENOTFOUND;
         }
         if (st == LW_ENOTFOUND)
@@ -272,29 +240,29 @@ void api_decisions_create(api_request *req, api_response *res) {
         if (st == LW_OK)
             st = store_referral_get(req->db, req->arena, c.referral_id, &r, &err);
         if (st == LW_OK) {
-            in.person_id = c.person_id;
-            in.consent = r.consent_share;
+            in.subj.person_id = c.person_id;
+            in.subj.consent = r.consent_share;
             org = c.org_id;
         }
     }
-    if (st == LW_OK && direct && in.person_id) {
+    if (st == LW_OK && direct && in.subj.person_id) {
         lw_person_facts facts;
         lw_viewer v = jr_viewer(req);
-        st = jr_person_facts(req, in.person_id, &facts, &err);
+        st = jr_person_facts(req, in.subj.person_id, &facts, &err);
         if (st == LW_OK && access_person(&v, &facts) == LW_SEE_NONE) {
-            jr_audit_denied(req, "decision.create", "person", in.person_id);
+            jr_audit_denied(req, "decision.create", "person", in.subj.person_id);
             st = lw_fail(&err, LW_ENOTFOUND, "person_id",
                          "is not a person you prescribe for; give their details as person");
         }
     }
     if (st == LW_OK)
         st = store_begin(req->db, &err);
-    if (st == LW_OK && in.has_person) {
+    if (st == LW_OK && in.subj.has_person) {
         int64_t dup = 0;
-        st = jr_person_resolve(req, &in.person, &in.person_id, &dup, &err);
+        st = jr_person_resolve(req, &in.subj.person, &in.subj.person_id, &dup, &err);
     }
-    lw_decision d = {.case_id = in.case_id,
-                     .person_id = in.person_id,
+    lw_decision d = {.case_id = in.subj.case_id,
+                     .person_id = in.subj.person_id,
                      .org_id = org,
                      .facilitator_id = req->who.user_id,
                      .mode = mode_of(req->who.role),
@@ -310,13 +278,13 @@ void api_decisions_create(api_request *req, api_response *res) {
     lw_decision_rx *made = arena_alloc(req->arena, (in.n_chosen + 1) * sizeof *made);
     for (size_t i = 0; st == LW_OK && i < in.n_chosen; i++) {
         const chosen *ch = &in.chosen[i];
-        lw_rx x = {.case_id = in.case_id,
-                   .person_id = in.person_id,
+        lw_rx x = {.case_id = in.subj.case_id,
+                   .person_id = in.subj.person_id,
                    .service_id = ch->service_id,
                    .kind = ch->kind,
                    .mode = direct ? "direct" : "link_worker",
                    .note = ch->note,
-                   .consent_share = in.consent > 0,
+                   .consent_share = in.subj.consent > 0,
                    .prescriber_id = req->who.user_id,
                    .sender_org_id = req->who.org_id,
                    .provider_org_id = ch->svc.managed_by};
@@ -336,8 +304,8 @@ void api_decisions_create(api_request *req, api_response *res) {
     }
     if (st == LW_OK)
         st = api_audit(req, "decision.create", "decision", id, "ok", &err);
-    if (st == LW_OK && in.case_id)
-        st = api_audit(req, "case.update", "case", in.case_id, "ok", &err);
+    if (st == LW_OK && in.subj.case_id)
+        st = api_audit(req, "case.update", "case", in.subj.case_id, "ok", &err);
     if (st == LW_OK)
         st = store_commit(req->db, &err);
     if (st != LW_OK) {

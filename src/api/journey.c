@@ -291,6 +291,42 @@ lw_status jr_person_parse(const api_request *req, const json_t *person, const ch
     return st;
 }
 
+lw_status jr_subject_parse(const api_request *req, int direct, const char *what, jr_subject *out,
+                           lw_error *err) {
+    memset(out, 0, sizeof *out);
+    out->consent = -1;
+    lw_status st = jin_id(req->json, "case_id", 0, &out->case_id, err);
+    if (st == LW_OK)
+        st = jin_id(req->json, "person_id", 0, &out->person_id, err);
+    json_t *person = st == LW_OK ? json_object_get(req->json, "person") : NULL;
+    out->has_person = person && !json_is_null(person);
+    if (st == LW_OK && !direct && !out->case_id)
+        st = lw_fail(err, LW_EINVAL, "case_id", "is required: the case the %s is for", what);
+    if (st == LW_OK && !direct && (out->person_id || out->has_person))
+        st = lw_fail(err, LW_EINVAL, out->person_id ? "person_id" : "person",
+                     "comes from the case; give case_id only");
+    if (st == LW_OK && direct && out->case_id)
+        st = lw_fail(err, LW_EINVAL, "case_id",
+                     "a clinician's %s is direct and has no case; give person_id or person", what);
+    if (st == LW_OK && direct && !out->person_id == !out->has_person)
+        st = lw_fail(err, LW_EINVAL, "person", "give either person_id or person (not both)");
+    if (st == LW_OK && out->has_person)
+        st = jr_person_parse(req, person, "person", &out->person, err);
+    json_t *consent = st == LW_OK ? json_object_get(req->json, "consent") : NULL;
+    if (st == LW_OK && !direct && consent && !json_is_null(consent))
+        st = lw_fail(err, LW_EINVAL, "consent", "comes from the referral; do not give it");
+    if (st == LW_OK && direct && consent && !json_is_null(consent)) {
+        static const char *const cf[] = {"share", NULL};
+        json_t *share = json_object_get(consent, "share");
+        st = jr_object(consent, "consent", cf, err);
+        if (st == LW_OK && !json_is_boolean(share))
+            st = lw_fail(err, LW_EINVAL, "consent.share", "must be true or false");
+        if (st == LW_OK)
+            out->consent = json_is_true(share);
+    }
+    return st;
+}
+
 /* S when the known value K is missing, else NULL (fill in, never overwrite). */
 static const char *fill(const char *known, const char *s) {
     return known ? NULL : s;

@@ -72,6 +72,19 @@ typedef struct jr_person_in {
 /* Reads and checks the object PERSON (named PATH). */
 lw_status jr_person_parse(const api_request *req, const json_t *person, const char *path,
                           jr_person_in *out, lw_error *err) LW_MUST_CHECK;
+/* Whom a prescription or a decision is for: a case (link and peer workers; the person and
+ * the consent to share come from the case's referral) or, when DIRECT (a clinician
+ * prescriber, no case), a person known by "person_id" or described in "person", with
+ * "consent": {"share": true|false} (CONSENT -1 when not given; the caller says whether it is
+ * required). WHAT names the record in messages ("prescription", "decision"). */
+typedef struct jr_subject {
+    int64_t case_id, person_id;
+    int has_person;
+    jr_person_in person;
+    int consent;
+} jr_subject;
+lw_status jr_subject_parse(const api_request *req, int direct, const char *what, jr_subject *out,
+                           lw_error *err) LW_MUST_CHECK;
 /* Matches IN against the people known (domain/people.h) and returns the
  * person to use: an existing one (its missing details filled in from IN) or a
  * new one. *DUPLICATE_OF is the possible duplicate to flag (0: none). Writes

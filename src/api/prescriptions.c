@@ -107,11 +107,9 @@ static void answer(api_request *req, api_response *res, int status, int64_t id, 
 /* ---- create ---- */
 
 typedef struct rx_in {
-    int64_t case_id, person_id, fund_id, cost;
-    jr_person_in person;
-    int has_person;
+    jr_subject subj; /* the case, or the person of a direct prescription */
+    int64_t fund_id, cost;
     const char *service_id, *kind, *mode, *note;
-    int consent;
 } rx_in;
 
 static lw_status parse_rx(api_request *req, rx_in *in, lw_error *err) {
@@ -120,7 +118,6 @@ static lw_status parse_rx(api_request *req, rx_in *in, lw_error *err) {
                                          "cost",    "fund_id",   NULL};
     int direct_role = req->who.role == LW_ROLE_CLINICIAN_PRESCRIBER;
     memset(in, 0, sizeof *in);
-    in->consent = -1;
     lw_status st = jin_object(req, fields, err);
     if (st == LW_OK)
         st = jr_string(req->json, "mode", "mode", 0, 20, &in->mode, err);
@@ -142,39 +139,10 @@ static lw_status parse_rx(api_request *req, rx_in *in, lw_error *err) {
     if (st == LW_OK)
         st = jr_string(req->json, "note", "note", 0, LW_NOTE_MAX, &in->note, err);
     if (st == LW_OK)
-        st = jin_id(req->json, "case_id", 0, &in->case_id, err);
-    if (st == LW_OK)
-        st = jin_id(req->json, "person_id", 0, &in->person_id, err);
-    json_t *person = st == LW_OK ? json_object_get(req->json, "person") : NULL;
-    in->has_person = person && !json_is_null(person);
-    if (st == LW_OK && !direct_role && !in->case_id)
-        st = lw_fail(err, LW_EINVAL, "case_id", "is required: the case the prescription is for");
-    if (st == LW_OK && !direct_role && (in->person_id || in->has_person))
-        st = lw_fail(err, LW_EINVAL, in->person_id ? "person_id" : "person",
-                     "comes from the case; give case_id only");
-    if (st == LW_OK && direct_role && in->case_id)
-        st = lw_fail(err, LW_EINVAL, "case_id",
-                     "a direct prescription has no case; give person_id or person");
-    if (st == LW_OK && direct_role && !in->person_id == !in->has_person)
-        st = lw_fail(err, LW_EINVAL, "person", "give either person_id or person (not both)");
-    if (st == LW_OK && in->has_person)
-        st = jr_person_parse(req, person, "person", &in->person, err);
-    json_t *consent = st == LW_OK ? json_object_get(req->json, "consent") : NULL;
-    if (st == LW_OK && !direct_role && consent && !json_is_null(consent))
-        st = lw_fail(err, LW_EINVAL, "consent", "comes from the referral; do not give it");
-    if (st == LW_OK && direct_role) {
-        static const char *const cf[] = {"share", NULL};
-        json_t *share = json_object_get(consent, "share");
-        if (!consent || json_is_null(consent))
-            st = lw_fail(err, LW_EINVAL, "consent",
-                         "is required for a direct prescription: {\"share\": true|false}");
-        else if ((st = jr_object(consent, "consent", cf, err)) != LW_OK)
-            ;
-        else if (!json_is_boolean(share))
-            st = lw_fail(err, LW_EINVAL, "consent.share", "must be true or false");
-        else
-            in->consent = json_is_true(share);
-    }
+        st = jr_subject_parse(req, direct_role, "prescription", &in->subj, err);
+    if (st == LW_OK && direct_role && in->subj.consent < 0)
+        st = lw_fail(err, LW_EINVAL, "consent",
+                     "is required for a direct prescription: {\"share\": true|false}");
     if (st == LW_OK)
         st = jr_int(req->json, "cost", "cost", 0, 0, 10000000, &in->cost, NULL, err);
     if (st == LW_OK)
@@ -193,11 +161,11 @@ void api_rx_create(api_request *req, api_response *res) {
     lw_service_brief svc;
     int64_t id = 0, now = jr_now(req);
     lw_status st = parse_rx(req, &in, &err);
-    if (st == LW_OK && in.case_id) {
-        st = store_case_get(req->db, req->arena, in.case_id, &c, &err);
+    if (st == LW_OK && in.subj.case_id) {
+        st = store_case_get(req->db, req->arena, in.subj.case_id, &c, &err);
         lw_viewer v = jr_viewer(req);
         if (st == LW_OK && access_case(&v, c.org_id) == LW_SEE_NONE) {
-            jr_audit_denied(req, "prescription.create", "case", in.case_id);
+            jr_audit_denied(req, "prescription.create", "case", in.subj.case_id);
             st = lw_fail(&err, LW_ENOTFOUND, "case_id", "no such case");
         }
         if (st == LW_ENOTFOUND)
@@ -208,15 +176,15 @@ void api_rx_create(api_request *req, api_response *res) {
         if (st == LW_OK)
             st = store_referral_get(req->db, req->arena, c.referral_id, &r, &err);
         if (st == LW_OK) {
-            in.person_id = c.person_id;
-            in.consent = r.consent_share;
+            in.subj.person_id = c.person_id;
+            in.subj.consent = r.consent_share;
         }
     }
-    if (st == LW_OK && !in.case_id && in.person_id) {
+    if (st == LW_OK && !in.subj.case_id && in.subj.person_id) {
         /* An existing person, by id: only one this clinician already prescribes for. */
         lw_person_facts facts;
         lw_viewer v = jr_viewer(req);
-        st = jr_person_facts(req, in.person_id, &facts, &err);
+        st = jr_person_facts(req, in.subj.person_id, &facts, &err);
         if (st == LW_OK && access_person(&v, &facts) == LW_SEE_NONE)
             st = lw_fail(&err, LW_EINVAL, "person_id",
                          "is not a person you prescribe for; give their details as person");
@@ -239,19 +207,19 @@ void api_rx_create(api_request *req, api_response *res) {
     }
     if (st == LW_OK)
         st = store_begin(req->db, &err);
-    if (st == LW_OK && in.has_person) {
+    if (st == LW_OK && in.subj.has_person) {
         int64_t dup = 0;
-        st = jr_person_resolve(req, &in.person, &in.person_id, &dup, &err);
+        st = jr_person_resolve(req, &in.subj.person, &in.subj.person_id, &dup, &err);
     }
     if (st == LW_OK && in.fund_id)
         st = store_fund_adjust(req->db, in.fund_id, -in.cost, now, &err);
-    lw_rx x = {.case_id = in.case_id,
-               .person_id = in.person_id,
+    lw_rx x = {.case_id = in.subj.case_id,
+               .person_id = in.subj.person_id,
                .service_id = in.service_id,
                .kind = in.kind,
                .mode = in.mode,
                .note = in.note,
-               .consent_share = in.consent > 0,
+               .consent_share = in.subj.consent > 0,
                .prescriber_id = req->who.user_id,
                .sender_org_id = req->who.org_id,
                .provider_org_id = st == LW_OK ? svc.managed_by : 0,
