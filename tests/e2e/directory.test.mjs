@@ -69,14 +69,21 @@ test('a link worker searches the directory with filters and distance', async () 
   await checkPage(page, 'directory-filters');
 
   // Not checked for 12 months: the listings that may be out of date.
+  // (The previous page stays until the new answer is drawn: wait for the new one, in
+  // which every listing — if there are any — says it may be out of date.)
   await page.goto(`${BASE}/#/directory?stale=true`);
-  await page.waitForSelector('#results-title');
-  if (await page.locator('.lw-results > li').count()) {
-    assert.match(await page.locator('.lw-results > li').first().innerText(), /Not checked for over a year/);
-  }
+  await page.waitForFunction(() => {
+    const items = [...document.querySelectorAll('.lw-results > li')];
+    return document.querySelector('#results-title')
+      && !document.querySelector('#cost_band-0:checked, input[value="free"]:checked')
+      && items.every((li) => /Not checked for over a year/.test(li.innerText));
+  });
 
   // A service's page.
   await page.goto(`${BASE}/#/directory?search=chair%20exercise`);
+  await page.waitForFunction(() => document.querySelector('#search')
+    && document.querySelector('#search').value === 'chair exercise'
+    && document.querySelector('.lw-results a'));
   await page.click('.lw-results a >> nth=0');
   await page.waitForSelector('h1:has-text("Chair Exercise")');
   const details = await page.locator('.nhsuk-summary-list').innerText();
