@@ -4,7 +4,7 @@
 // role may not open, and a session that ends while someone is working.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, checkPage, demo, DEMO_PASSWORD } from './lib.mjs';
+import { BASE, launch, newPage, signIn, checkPage, demo, DEMO_PASSWORD, openPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -12,7 +12,7 @@ after(async () => { await browser.close(); });
 
 test('sign-in page: errors in the error summary, then a wrong password', async () => {
   const page = await newPage(browser);
-  await page.goto(`${BASE}/#/sign-in`);
+  await openPage(page, `#/sign-in`);
   await page.waitForSelector('h1:has-text("Sign in to linkwell")');
   await checkPage(page, 'sign-in');
   await page.click('#sign-in');
@@ -33,7 +33,7 @@ test('sign-in page: errors in the error summary, then a wrong password', async (
 
 test('keyboard only: sign in without a mouse', async () => {
   const page = await newPage(browser);
-  await page.goto(`${BASE}/#/sign-in`);
+  await openPage(page, `#/sign-in`);
   await page.waitForSelector('#email');
   await page.keyboard.press('Tab'); // skip link
   // Tab until the email field has focus, then type and submit with Enter.
@@ -99,10 +99,10 @@ test('a page the role may not open says so kindly', async () => {
   const page = await newPage(browser);
   await signIn(page, demo('gp'));
   await page.waitForSelector('h1:has-text("Hello")');
-  await page.goto(`${BASE}/#/admin/users`);
+  await openPage(page, `#/admin/users`);
   await page.waitForSelector('h1:has-text("You cannot open this page")');
   await checkPage(page, 'forbidden');
-  await page.goto(`${BASE}/#/no/such/page`);
+  await openPage(page, `#/no/such/page`);
   await page.waitForSelector('h1:has-text("Page not found")');
 });
 
@@ -110,11 +110,11 @@ test('when the session ends, sign in again and come back to the same page', asyn
   const page = await newPage(browser);
   await signIn(page, demo('admin'));
   await page.waitForSelector('h1:has-text("Hello")');
-  await page.goto(`${BASE}/#/admin/users`);
+  await openPage(page, `#/admin/users`);
   await page.waitForSelector('h1:has-text("Users")');
   // The session ends behind the page's back (as after 30 idle minutes).
   await page.context().clearCookies();
-  await page.goto(`${BASE}/#/admin/organisations`);
+  await openPage(page, `#/admin/organisations`);
   await page.waitForSelector('text=Your session has ended');
   assert.match(page.url(), /next=/);
   await page.fill('#email', demo('admin'));

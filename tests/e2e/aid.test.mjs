@@ -5,7 +5,7 @@
 // someone new.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, checkPage, demo } from './lib.mjs';
+import { BASE, launch, newPage, signIn, checkPage, demo, openPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -25,7 +25,7 @@ test('a link worker prescribes through the decision aid; the provider accepts an
   await signIn(page, demo('linkworker'));
   await page.waitForSelector('h1:has-text("Hello")');
   const id = await caseOf(page, 'Susan');
-  await page.goto(`${BASE}/#/cases/${id}/decision-aid`);
+  await openPage(page, `#/cases/${id}/decision-aid`);
   await page.waitForSelector('h1:has-text("Choosing an activity together")');
   await page.waitForSelector('#aid-ratings label:has-text("Being outdoors")');
   await checkPage(page, 'aid');
@@ -62,14 +62,14 @@ test('a link worker prescribes through the decision aid; the provider accepts an
   assert.match(await page.locator('.nhsuk-summary-list').innerText(), /Sent/);
 
   // Another time she would rather not choose anything: "not now" is recorded too.
-  await page.goto(`${BASE}/#/cases/${id}/decision-aid`);
+  await openPage(page, `#/cases/${id}/decision-aid`);
   await page.waitForSelector('#decision-not-now');
   await page.click('#decision-not-now');
   await page.waitForSelector('h1:has-text("Decision recorded")');
   assert.match(await page.locator('main').innerText(), /Susan decided not to choose anything now/);
 
   // Every match, and what was left out and why.
-  await page.goto(`${BASE}/#/cases/${id}/matches`);
+  await openPage(page, `#/cases/${id}/matches`);
   await page.waitForSelector('h1:has-text("Matches")');
   assert.ok(await page.locator('ol.lw-results > li').count() > 0);
   await checkPage(page, 'aid-matches');
@@ -143,6 +143,6 @@ test('a clinician prescriber finds a person, or enters someone new, and prescrib
   await checkPage(page, 'aid-direct-prescription');
 
   // Ann is now someone he prescribes for.
-  await page.goto(`${BASE}/#/decision-aid?name=Ann`);
+  await openPage(page, `#/decision-aid?name=Ann`);
   await page.waitForSelector('#people-found >> text=Ann Walsh');
 });

@@ -3,7 +3,7 @@
 // error summary.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, checkPage, demo } from './lib.mjs';
+import { BASE, launch, newPage, signIn, checkPage, demo, openPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -27,7 +27,7 @@ test('a link worker searches the directory with filters and distance', async () 
   assert.equal(await page.locator('ol.lw-results').getAttribute('start'), '21');
 
   // Walking groups near S60 1AE, within 5 miles, each with its distance.
-  await page.goto(`${BASE}/#/directory`);
+  await openPage(page, `#/directory`);
   // Wait for page 1 to replace page 2 (it has no "previous" link), so the form filled
   // below is not re-rendered under the test's hands.
   await page.waitForFunction(() => document.querySelector('#results-title')
@@ -71,7 +71,7 @@ test('a link worker searches the directory with filters and distance', async () 
   // Not checked for 12 months: the listings that may be out of date.
   // (The previous page stays until the new answer is drawn: wait for the new one, in
   // which every listing — if there are any — says it may be out of date.)
-  await page.goto(`${BASE}/#/directory?stale=true`);
+  await openPage(page, `#/directory?stale=true`);
   await page.waitForFunction(() => {
     const items = [...document.querySelectorAll('.lw-results > li')];
     return document.querySelector('#results-title')
@@ -80,7 +80,7 @@ test('a link worker searches the directory with filters and distance', async () 
   });
 
   // A service's page.
-  await page.goto(`${BASE}/#/directory?search=chair%20exercise`);
+  await openPage(page, `#/directory?search=chair%20exercise`);
   await page.waitForFunction(() => document.querySelector('#search')
     && document.querySelector('#search').value === 'chair exercise'
     && document.querySelector('.lw-results a'));
@@ -96,7 +96,7 @@ test('an unknown postcode is shown in the error summary', async () => {
   const page = await newPage(browser);
   await signIn(page, demo('linkworker'));
   await page.waitForSelector('h1:has-text("Hello")');
-  await page.goto(`${BASE}/#/directory`);
+  await openPage(page, `#/directory`);
   await page.waitForSelector('#results-title');
   await page.selectOption('#proximity', '1609');
   await page.click('#directory-go');

@@ -39,6 +39,26 @@ export async function newPage(browser, width = 1280) {
   return page;
 }
 
+// Goes to the app's page at HASH (e.g. '#/directory') and waits until the app has drawn
+// it. The previous page stays on screen until the new one's answer arrives, so a test that
+// only waited for a selector could read or click the old page. A hidden marker is put in
+// <main> first; render() replaces main's children, so its removal means the new page is in.
+export async function openPage(page, hash) {
+  const target = `${BASE}/${hash}`;
+  const marked = await page.evaluate(() => {
+    const m = document.getElementById('maincontent');
+    if (!m || !m.firstChild) return false;
+    const s = document.createElement('span');
+    s.id = 'lw-previous-page';
+    s.hidden = true;
+    m.appendChild(s);
+    return true;
+  }).catch(() => false);
+  if (page.url() === target) await page.reload();
+  else await page.goto(target);
+  if (marked) await page.waitForSelector('#lw-previous-page', { state: 'detached' });
+}
+
 export async function signIn(page, email, password = DEMO_PASSWORD) {
   await page.goto(`${BASE}/#/sign-in`);
   await page.fill('#email', email);

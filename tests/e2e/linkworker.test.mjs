@@ -4,7 +4,7 @@
 // and a case of another service shown kindly as not found.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, checkPage, demo } from './lib.mjs';
+import { BASE, launch, newPage, signIn, checkPage, demo, openPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -111,7 +111,7 @@ test('a link worker declines a referral with a reason', async () => {
   const page = await newPage(browser);
   await signIn(page, demo('linkworker'));
   await page.waitForSelector('h1:has-text("Hello")');
-  await page.goto(`${BASE}/#/triage`);
+  await openPage(page, `#/triage`);
   await page.waitForSelector('h1:has-text("Triage referrals")');
   const row = page.locator('tbody tr').last();
   const name = (await row.locator('a').innerText()).trim();
@@ -141,9 +141,9 @@ test('a peer worker sees their caseload, overdue first; another service\'s case 
   await rows.first().locator('a').click();
   await page.waitForSelector('h2:has-text("Action plan")');
   assert.doesNotMatch(await page.locator('main').innerText(), /\b(null|undefined)\b/);
-  await page.goto(`${BASE}/#/caseload?all=1`);
+  await openPage(page, `#/caseload?all=1`);
   await page.waitForSelector('h1:has-text("cases")');
   await page.waitForSelector('th:has-text("Worker")');
-  await page.goto(`${BASE}/#/cases/999999`);
+  await openPage(page, `#/cases/999999`);
   await page.waitForSelector('h1:has-text("Page not found")');
 });

@@ -5,7 +5,7 @@
 // which the API does not show them, explained kindly.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, checkPage, demo, DEMO_PASSWORD } from './lib.mjs';
+import { BASE, launch, newPage, signIn, checkPage, demo, DEMO_PASSWORD, openPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,7 +50,7 @@ test('a provider answers prescriptions, takes the register and updates capacity'
   await page.waitForSelector('.nhsuk-summary-list >> text=Accepted');
 
   // Susan Patel's is waiting for an answer: declined, first without a reason.
-  await page.goto(`${BASE}/#/provider/prescriptions?status=sent`);
+  await openPage(page, `#/provider/prescriptions?status=sent`);
   await page.locator('tr', { hasText: 'Susan Patel' }).locator('a', { hasText: 'Open' }).click();
   await page.waitForSelector('h1:has-text("Susan Patel")');
   await page.click('#rx-decline-go');
@@ -117,7 +117,7 @@ test('another organisation\'s prescription is not shown, kindly', async () => {
   const page = await newPage(browser);
   await signIn(page, demo('provider'));
   await page.waitForSelector('h1:has-text("Hello")');
-  await page.goto(`${BASE}/#/prescriptions/${rx.body.id}`);
+  await openPage(page, `#/prescriptions/${rx.body.id}`);
   await page.waitForSelector('h1:has-text("We cannot show this prescription")');
   assert.match(await page.locator('main').innerText(), /sent to another organisation/);
   await checkPage(page, 'provider-other-prescription');

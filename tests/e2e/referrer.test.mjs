@@ -4,7 +4,7 @@
 // and the referral form completed with the keyboard only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, newPage, signIn, checkPage, demo } from './lib.mjs';
+import { BASE, launch, newPage, signIn, checkPage, demo, openPage } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -103,7 +103,7 @@ test('keyboard only: a GP completes the referral form', async () => {
   const page = await newPage(browser);
   await signIn(page, demo('gp'));
   await page.waitForSelector('h1:has-text("Hello")');
-  await page.goto(`${BASE}/#/refer`);
+  await openPage(page, `#/refer`);
   await page.waitForSelector('#referral-form');
   const type = async (id, text) => { await tabTo(page, id); await page.keyboard.type(text); };
   await type('nhs-number', '9990001111');
