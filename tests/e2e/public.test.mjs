@@ -48,7 +48,11 @@ test('someone refers themselves without signing in, and a link worker sees it', 
   await page.check('#consent-0');
   await page.click('#send-self-referral');
   // The API says what is wrong with the date: in the summary, linked to it.
-  await page.waitForSelector('.nhsuk-error-summary:has-text("date")');
+  // (Wait for the API's summary, not the form's own one still on screen before it.)
+  await page.waitForFunction(() => {
+    const s = document.querySelector('.nhsuk-error-summary');
+    return s && /date/.test(s.innerText) && !/Enter your first name/.test(s.innerText);
+  });
   assert.equal(await page.locator('#dob-group.nhsuk-form-group--error').count(), 1);
   await page.locator('.nhsuk-error-summary a').click();
   assert.equal(await page.evaluate(() => document.activeElement.id), 'dob-day');

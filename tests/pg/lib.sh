@@ -37,6 +37,7 @@ pg_ctl_as_owner() {
 # serve NAME: starts `linkwell serve` on a free port; sets PORT_<NAME>.
 serve() {
   local name=$1 log=$TMP/$1.log
+  : >"$log" # exists before the server's own redirect opens it (the loop below reads it)
   "$BIN" serve --db "$URL" --listen 127.0.0.1:0 --threads 2 >"$log" 2>&1 &
   PIDS+=($!)
   local port=""
