@@ -3,8 +3,9 @@
 # people and referrals over 2022-01-01 .. yesterday from one GP practice to ten
 # link worker services with 20 link workers each (200), the last 1,000 still
 # received, 10,000 in progress with an open case (50 per link worker, each with a
-# two-step action plan and a last contact), the rest closed (80%) or declined
-# (20%) with closed cases; one audit row per referral.
+# two-step action plan, a last contact and the primary-care pathway's milestones),
+# the rest closed (80%) or declined (20%) with closed cases (their milestones done);
+# one audit row per referral.
 #
 # Usage: bench/referrals/gen_referrals.sh PATH_TO_LINKWELL DB_FILE
 # Logins: gp@bench.example (referrer), lw1@bench.example .. lw200@bench.example
@@ -92,6 +93,36 @@ INSERT INTO case_actions (case_id, who, what, due, done, created_at)
 SELECT c.id, 'link worker', 'Follow up', date(c.next_action_due, '+14 days'), 0, c.opened_at
 FROM cases c WHERE c.status = 'open';
 
+-- Every case follows the primary-care pathway from its opening, as an accepted
+-- referral does: closed cases with every milestone done; open cases with the
+-- first conversation done for two in three, the rest open (some overdue).
+INSERT INTO case_pathways (case_id, pathway, started_at, ended_at, outcome)
+SELECT c.id, 'primary-care', c.opened_at, c.closed_at,
+       CASE WHEN c.status = 'closed' THEN 'discharged' END
+FROM cases c;
+CREATE TEMP TABLE ms(pos, key, title, days, max_contacts);
+INSERT INTO ms VALUES (0, 'first_conversation', 'First conversation', 14, 0),
+  (1, 'plan_agreed', 'Plan agreed', 28, 0),
+  (2, 'contacts', 'Up to 6 contacts over 12 weeks', 84, 6),
+  (3, 'closing_review', 'Closing review', 84, 0);
+INSERT INTO case_milestones (case_id, pos, key, title, max_contacts, needs_outcome, due_at,
+                             original_due_at, status, done_at, updated_at)
+SELECT c.id, ms.pos, ms.key, ms.title, ms.max_contacts, 0,
+       c.opened_at + ms.days * 86400000, c.opened_at + ms.days * 86400000,
+       CASE WHEN c.status = 'closed' OR (ms.pos = 0 AND c.id % 3 <> 0) THEN 'done' ELSE 'open' END,
+       CASE WHEN c.status = 'closed' OR (ms.pos = 0 AND c.id % 3 <> 0)
+            THEN c.opened_at + ms.days * 86400000 END,
+       c.opened_at
+FROM cases c, ms ORDER BY c.id, ms.pos;
+-- Each case's next open milestone, as store/pathways.c keeps it.
+UPDATE cases SET next_ms_id = (SELECT m.id FROM case_milestones m
+                               WHERE m.case_id = cases.id AND m.status = 'open'
+                               ORDER BY m.due_at, m.pos LIMIT 1)
+WHERE status = 'open';
+UPDATE cases SET next_ms_title = (SELECT m.title FROM case_milestones m WHERE m.id = cases.next_ms_id),
+                 next_ms_due = (SELECT m.due_at FROM case_milestones m WHERE m.id = cases.next_ms_id)
+WHERE next_ms_id IS NOT NULL;
+
 INSERT INTO audit_log (at, user_id, role, organisation_id, action, resource_type, resource_id,
                        remote_addr, outcome)
 SELECT r.created_at, (SELECT gp_user FROM k), 'referrer', (SELECT gp FROM k), 'referral.create',
@@ -101,4 +132,4 @@ COMMIT;
 ANALYZE;
 SQL
 sqlite3 "$DB" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
-echo "people $(sqlite3 "$DB" 'SELECT count(*) FROM people'), referrals $(sqlite3 "$DB" 'SELECT count(*) FROM referrals'), link workers $(sqlite3 "$DB" "SELECT count(*) FROM users WHERE role = 'link_worker'"), open cases $(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE status = 'open'")"
+echo "people $(sqlite3 "$DB" 'SELECT count(*) FROM people'), referrals $(sqlite3 "$DB" 'SELECT count(*) FROM referrals'), link workers $(sqlite3 "$DB" "SELECT count(*) FROM users WHERE role = 'link_worker'"), open cases $(sqlite3 "$DB" "SELECT count(*) FROM cases WHERE status = 'open'"), open milestones $(sqlite3 "$DB" "SELECT count(*) FROM case_milestones WHERE status = 'open'")"

@@ -94,14 +94,39 @@ lw_status store_case_close(lw_db *db, int64_t id, const char *outcome, const cha
     return st;
 }
 
-/* Pathway milestones (store/pathways.c) in the caseload: how many are overdue,
- * and the next open one. */
+/* A caseload row: only what the list shows, all of it in the covering index
+ * cases_caseload (migration 0007) but the person's name and the assignee's, and
+ * the case's next open milestone kept on the case by store/pathways.c. Overdue
+ * milestones are counted only for a case whose next one is overdue: the next is
+ * the earliest, so for the others the count is 0 without looking. */
+#define CASELOAD_COLS                                                                              \
+    "c.id, c.referral_id, c.person_id, c.organisation_id, c.assignee_id, u.name, c.status, "       \
+    "c.support_level, c.opened_at, c.closed_at, c.last_contact_at, c.next_action_due, "            \
+    "p.given_name, p.family_name, p.reference, c.next_ms_id, c.next_ms_title, c.next_ms_due"
 #define CASELOAD_MS_OVERDUE                                                                        \
-    ", (SELECT count(*) FROM case_milestones m WHERE m.case_id = c.id AND m.status = 'open' "      \
-    "AND m.due_at < ?)"
-#define CASELOAD_MS_NEXT                                                                           \
-    " FROM case_milestones m WHERE m.case_id = c.id AND m.status = 'open' "                        \
-    "ORDER BY m.due_at, m.pos LIMIT 1"
+    ", CASE WHEN c.next_ms_due < ? THEN (SELECT count(*) FROM case_milestones m "                  \
+    "WHERE m.case_id = c.id AND m.status = 'open' AND m.due_at < ?) ELSE 0 END"
+
+static void caseload_row(const db_result *r, int i, lw_case *c) {
+    c->id = db_int(r, i, 0);
+    c->referral_id = db_int(r, i, 1);
+    c->person_id = db_int(r, i, 2);
+    c->org_id = db_int(r, i, 3);
+    c->assignee_id = db_int(r, i, 4);
+    c->assignee_name = db_text(r, i, 5);
+    c->status = db_text(r, i, 6);
+    c->support_level = db_text(r, i, 7);
+    c->opened_at = db_int(r, i, 8);
+    c->closed_at = db_int(r, i, 9);
+    c->last_contact_at = db_int(r, i, 10);
+    c->next_action_due = db_text(r, i, 11);
+    c->person_given_name = db_text(r, i, 12);
+    c->person_family_name = db_text(r, i, 13);
+    c->person_reference = db_text(r, i, 14);
+    c->next_milestone_id = db_int(r, i, 15);
+    c->next_milestone_title = db_text(r, i, 16);
+    c->next_milestone_due = db_int(r, i, 17);
+}
 
 /* The caseload's conditions (only the filters given, so an index serves each). */
 static void caseload_where(qb *q, const lw_caseload_filter *f) {
@@ -126,21 +151,14 @@ lw_status store_caseload(lw_db *db, lw_arena *a, const lw_caseload_filter *f, lw
     *total = db_int(&r, 0, 0);
     /* Overdue first, then the soonest next action, then cases with no action planned. */
     q = (qb){0};
-    qb_text(&q, "SELECT " CASE_COLS);
-    if (f->milestone_cutoff) {
-        /* The page's milestone summaries in the same query (one per page, not per case). */
+    qb_text(&q, "SELECT " CASELOAD_COLS);
+    if (f->milestone_cutoff)
         qb_param(&q, CASELOAD_MS_OVERDUE, DB_I(f->milestone_cutoff));
-        qb_text(&q, ", (SELECT m.id" CASELOAD_MS_NEXT "), (SELECT m.title" CASELOAD_MS_NEXT
-                    "), (SELECT m.due_at" CASELOAD_MS_NEXT ")");
-    }
     qb_text(&q, CASE_FROM);
     caseload_where(&q, f);
     qb_param(&q, " ORDER BY CASE WHEN c.next_action_due < ?", DB_S(f->today));
     if (f->milestone_cutoff)
-        qb_param(&q,
-                 " OR EXISTS (SELECT 1 FROM case_milestones m WHERE m.case_id = c.id "
-                 "AND m.status = 'open' AND m.due_at < ?)",
-                 DB_I(f->milestone_cutoff));
+        qb_param(&q, " OR c.next_ms_due < ?", DB_I(f->milestone_cutoff));
     qb_text(&q, " THEN 0");
     qb_text(&q, " WHEN c.next_action_due IS NULL THEN 2 ELSE 1 END, c.next_action_due, "
                 "c.opened_at, c.id");
@@ -152,14 +170,10 @@ lw_status store_caseload(lw_db *db, lw_arena *a, const lw_caseload_filter *f, lw
     *out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
     for (int i = 0; i < r.nrows; i++) {
         lw_case *c = &(*out)[i];
-        case_row(&r, i, c);
-        if (f->milestone_cutoff) {
-            int k = r.ncols - 4;
-            c->overdue_milestones = db_int(&r, i, k);
-            c->next_milestone_id = db_int(&r, i, k + 1);
-            c->next_milestone_title = db_text(&r, i, k + 2);
-            c->next_milestone_due = db_int(&r, i, k + 3);
-        }
+        memset(c, 0, sizeof *c);
+        caseload_row(&r, i, c);
+        if (f->milestone_cutoff)
+            c->overdue_milestones = db_int(&r, i, r.ncols - 1);
     }
     *n = r.nrows;
     return LW_OK;

@@ -131,6 +131,20 @@ static void ms_row(const db_result *r, int i, lw_case_milestone *m) {
     m->updated_at = db_int(r, i, 14);
 }
 
+/* Keeps the case's next open milestone (cases.next_ms_*, read by the caseload
+ * in store/cases.c) in step after any change to its milestones. */
+static lw_status next_ms_refresh(lw_db *db, int64_t case_id, lw_error *err) {
+    db_val p[] = {DB_I(case_id)};
+#define NEXT_MS(col)                                                                               \
+    "(SELECT m." col " FROM case_milestones m WHERE m.case_id = $1 AND m.status = 'open' "         \
+    "ORDER BY m.due_at, m.pos LIMIT 1)"
+    return db_exec(db,
+                   "UPDATE cases SET next_ms_id = " NEXT_MS("id") ", next_ms_title = " NEXT_MS(
+                       "title") ", next_ms_due = " NEXT_MS("due_at") " WHERE id = $1",
+                   p, 1, NULL, err);
+#undef NEXT_MS
+}
+
 lw_status store_milestone_insert(lw_db *db, const lw_case_milestone *m, int64_t *id,
                                  lw_error *err) {
     lw_arena *a = arena_new();
@@ -152,6 +166,8 @@ lw_status store_milestone_insert(lw_db *db, const lw_case_milestone *m, int64_t 
     if (st == LW_OK && id)
         *id = db_int(&r, 0, 0);
     arena_free(a);
+    if (st == LW_OK)
+        st = next_ms_refresh(db, m->case_id, err);
     return st;
 }
 
@@ -208,6 +224,8 @@ lw_status store_milestone_update(lw_db *db, const lw_case_milestone *m, int64_t 
     if (st == LW_OK && changes == 0)
         return lw_fail(err, LW_ECONFLICT, "status",
                        "the milestone was changed by someone else meanwhile; look again");
+    if (st == LW_OK)
+        st = next_ms_refresh(db, m->case_id, err);
     return st;
 }
 

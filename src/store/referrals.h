@@ -213,8 +213,9 @@ typedef struct lw_case {
     const char *person_given_name;
     const char *person_family_name;
     const char *person_reference;
-    /* read only, filled by store_caseload when the filter has a milestone_cutoff:
-     * the pathway's overdue milestones and the next open one (0/NULL: none) */
+    /* read only, filled by store_caseload: the pathway's next open milestone
+     * (0/NULL: none) and, when the filter has a milestone_cutoff, how many are
+     * overdue */
     int64_t overdue_milestones;
     int64_t next_milestone_id;
     const char *next_milestone_title;
@@ -240,7 +241,7 @@ typedef struct lw_caseload_filter {
     const char *today;   /* "YYYY-MM-DD": actions due before it are overdue */
     /* With a cutoff (ms; pathway milestones due before it are overdue), a case
      * with an overdue milestone is overdue too, and each case carries its
-     * milestone summary (lw_case). 0: off. */
+     * count of overdue milestones (lw_case). 0: off. */
     int64_t milestone_cutoff;
 } lw_caseload_filter;
 

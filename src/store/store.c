@@ -186,7 +186,18 @@ const char *db_text(const db_result *r, int row, int col) {
 
 int64_t db_int(const db_result *r, int row, int col) {
     const char *t = db_text(r, row, col);
-    return t ? strtoll(t, NULL, 10) : 0;
+    if (!t)
+        return 0;
+    /* The drivers write integers as plain decimal (at most 19 digits: an int64);
+     * anything else (a number in a text column, say) goes the long way. */
+    const char *p = t + (*t == '-');
+    uint64_t v = 0;
+    int digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 19; p++, digits++)
+        v = v * 10 + (uint64_t)(*p - '0');
+    if (*p || digits == 0 || v > (uint64_t)INT64_MAX)
+        return strtoll(t, NULL, 10);
+    return *t == '-' ? -(int64_t)v : (int64_t)v;
 }
 
 int db_is_null(const db_result *r, int row, int col) {

@@ -42,7 +42,7 @@ void arena_free(lw_arena *a) {
     free(a);
 }
 
-void *arena_alloc(lw_arena *a, size_t n) {
+void *arena_alloc_raw(lw_arena *a, size_t n) {
     size_t align = sizeof(max_align_t);
     n = (n + align - 1) / align * align;
     if (n == 0)
@@ -60,6 +60,11 @@ void *arena_alloc(lw_arena *a, size_t n) {
     }
     void *p = (char *)b->data + b->used;
     b->used += n;
+    return p;
+}
+
+void *arena_alloc(lw_arena *a, size_t n) {
+    void *p = arena_alloc_raw(a, n);
     memset(p, 0, n);
     return p;
 }
@@ -67,7 +72,7 @@ void *arena_alloc(lw_arena *a, size_t n) {
 char *arena_strndup(lw_arena *a, const char *s, size_t n) {
     if (!s)
         return NULL;
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_alloc_raw(a, n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
@@ -84,7 +89,7 @@ char *arena_vprintf(lw_arena *a, const char *fmt, va_list ap) {
     va_end(copy);
     if (n < 0)
         lw_oom();
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_alloc_raw(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

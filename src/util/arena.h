@@ -17,7 +17,9 @@ typedef struct lw_arena lw_arena;
 lw_arena *arena_new(void);
 void arena_free(lw_arena *a); /* NULL is fine */
 
-void *arena_alloc(lw_arena *a, size_t n);       /* zeroed, aligned for any type */
+void *arena_alloc(lw_arena *a, size_t n); /* zeroed, aligned for any type */
+/* Not zeroed: for memory the caller fills at once (strings, buffers it copies into). */
+void *arena_alloc_raw(lw_arena *a, size_t n);
 char *arena_strdup(lw_arena *a, const char *s); /* NULL gives NULL */
 char *arena_strndup(lw_arena *a, const char *s, size_t n);
 char *arena_printf(lw_arena *a, const char *fmt, ...) LW_PRINTF(2, 3);

@@ -10,7 +10,7 @@ void jw_init(lw_jw *w, lw_arena *a, size_t cap) {
     memset(w, 0, sizeof *w);
     w->a = a;
     w->cap = cap < 64 ? 64 : cap;
-    w->buf = arena_alloc(a, w->cap);
+    w->buf = arena_alloc_raw(a, w->cap);
 }
 
 /* Room for N more bytes and the final NUL. */
@@ -20,7 +20,7 @@ static void reserve(lw_jw *w, size_t n) {
     size_t cap = w->cap * 2;
     while (w->len + n + 1 > cap)
         cap *= 2;
-    char *grown = arena_alloc(w->a, cap);
+    char *grown = arena_alloc_raw(w->a, cap);
     memcpy(grown, w->buf, w->len);
     w->buf = grown;
     w->cap = cap;

@@ -233,6 +233,15 @@ static void complete_move_skip_and_overdue(void **state) {
     r = jf_call(f, JF_LW, "GET", "/api/v1/milestones/overdue", NULL);
     assert_int_equal(jf_int(r->json, "total"), 0);
     th_resp_free(r);
+    /* The caseload follows at once: the next milestone is now the plan. */
+    r = jf_call(f, JF_LW, "GET", "/api/v1/cases?assignee=me", NULL);
+    jf_expect(r, 200, "caseload after completing");
+    row = json_array_get(json_object_get(r->json, "contents"), 0);
+    assert_int_equal(jf_int(row, "overdue_milestones"), 0);
+    assert_int_equal(jf_int(json_object_get(row, "next_milestone"), "id"), plan);
+    assert_str(jf_str(json_object_get(row, "next_milestone"), "title"), "Plan agreed",
+               "next milestone's title");
+    th_resp_free(r);
 
     /* Moved twice: the due date changes, the template's date and both moves are kept. */
     add_days(start, 42, want);
@@ -251,6 +260,15 @@ static void complete_move_skip_and_overdue(void **state) {
     r = milestones(f, case_id);
     m = milestone(r, "plan_agreed");
     assert_str(jf_str(m, "due_on"), want, "moved again");
+    th_resp_free(r);
+    r = jf_call(f, JF_LW, "GET", "/api/v1/cases?assignee=me", NULL);
+    jf_expect(r, 200, "caseload after the moves");
+    row = json_array_get(json_object_get(r->json, "contents"), 0);
+    assert_str(jf_str(json_object_get(row, "next_milestone"), "due_on"), want,
+               "the caseload shows the moved date");
+    th_resp_free(r);
+    r = milestones(f, case_id);
+    m = milestone(r, "plan_agreed");
     assert_str(jf_str(m, "original_due_on"), add_days(start, 28, want), "template date kept");
     json_t *moves = json_object_get(m, "moves");
     assert_int_equal(json_array_size(moves), 2);
