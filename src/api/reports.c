@@ -59,6 +59,7 @@ static lw_status facts_load(lw_db *db, struct api_reports *r, lw_error *err) {
     rp_data *d = rp_new();
     double t0 = clock_monotonic_ms();
     lw_status st = reports_load(db, d, &r->pos, err);
+    store_trim(db);
     if (st != LW_OK) {
         rp_free(d);
         return st;

@@ -67,6 +67,10 @@ typedef struct db_driver {
      * transaction. NULL when the backend has none (then one INSERT per row). */
     lw_status (*copy_rows)(void *conn, const char *table, const char *const *cells, int nrows,
                            int ncols, lw_error *err);
+    /* Gives back memory the connection holds only to be quick, after a read of
+     * everything (an index build): cached and memory-mapped pages of the
+     * database file. NULL when the backend holds none. */
+    void (*trim)(void *conn);
     /* The numbered migration files, store/migrations/<backend>/NNNN_name.sql,
      * embedded at build time (sorted by name). */
     const lw_embedded *migration_files;

@@ -159,6 +159,11 @@ void store_rollback(lw_db *db) {
     db->in_tx = 0;
 }
 
+void store_trim(lw_db *db) {
+    if (db && db->drv->trim)
+        db->drv->trim(db->conn);
+}
+
 /* ---- query helpers ---- */
 
 lw_status db_query(lw_db *db, lw_arena *a, const char *sql, const db_val *params, int n,

@@ -40,6 +40,11 @@ void store_release(lw_store *s, lw_db *db); /* rolls back an open transaction */
 lw_status store_begin(lw_db *db, lw_error *err) LW_MUST_CHECK;
 lw_status store_commit(lw_db *db, lw_error *err) LW_MUST_CHECK;
 void store_rollback(lw_db *db); /* no-op outside a transaction */
+/* After DB has read a whole table or more (building an in-memory index): gives
+ * back the pages of the database file it cached or mapped, which would
+ * otherwise stay resident, counted in the process's memory, until the
+ * connection closes. */
+void store_trim(lw_db *db);
 
 /* Migrations. The schema version this binary knows; the version of the
  * database (0 when empty); migrate applies what is missing, each step in its
