@@ -7,9 +7,10 @@
  * The first caller to find no batch running becomes the leader: it takes the
  * waiting jobs of its store (up to BATCH_MAX), runs each inside its own
  * SAVEPOINT on one pooled connection (a job that fails is rolled back alone),
- * commits once, and wakes the others; callers arriving meanwhile form the next
- * batch. A caller returns only when its work is durably committed or rolled
- * back. State is process-wide (static), so there is nothing to create or free.
+ * commits once, and wakes exactly the callers whose work that was; callers
+ * arriving meanwhile form the next batch, led by the oldest of them. A caller returns only when its
+ * work is durably committed or rolled back. State is process-wide (static), so there is nothing to
+ * create or free.
  */
 #include <pthread.h>
 #include <string.h>
@@ -26,13 +27,14 @@ typedef struct job {
     lw_status st;
     lw_error err;
     int done;
+    int lead; /* this job's thread runs the next batch */
+    pthread_cond_t cv;
     struct job *next;
 } job;
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static job *queue; /* waiting jobs, oldest first */
-static int leading;
+static job *queue;  /* waiting jobs, oldest first */
+static int leading; /* a batch is running, or its leader has been chosen */
 
 /* Takes up to BATCH_MAX queued jobs of the first job's store, in order. Locked. */
 static job *take_batch(void) {
@@ -97,30 +99,48 @@ static void run_batch(job *batch) {
 
 lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) {
     job me = {.store = s, .fn = fn, .ctx = ctx};
+    pthread_cond_init(&me.cv, NULL);
     pthread_mutex_lock(&mu);
     job **tail = &queue;
     while (*tail)
         tail = &(*tail)->next;
     *tail = &me;
+    if (!leading) {
+        leading = 1;
+        me.lead = 1;
+    }
     while (!me.done) {
-        if (leading) {
-            pthread_cond_wait(&cv, &mu);
+        if (!me.lead) {
+            pthread_cond_wait(&me.cv, &mu);
             continue;
         }
-        leading = 1;
+        me.lead = 0;
         job *batch = take_batch();
         pthread_mutex_unlock(&mu);
         run_batch(batch);
         pthread_mutex_lock(&mu);
+        /* Each waiter is woken once, when its own work is done: waking them all
+         * (one condition for everyone) cost more CPU than the commits with many
+         * threads waiting. Under the lock, so none can return and free its job
+         * before it is signalled. */
         for (job *j = batch; j;) {
             job *next = j->next;
             j->done = 1;
+            if (j != &me)
+                pthread_cond_signal(&j->cv);
             j = next;
         }
-        leading = 0;
-        pthread_cond_broadcast(&cv);
+        /* Lead on while our own work waits; else hand over to the oldest waiter. */
+        if (!me.done)
+            me.lead = 1;
+        else if (queue) {
+            queue->lead = 1;
+            pthread_cond_signal(&queue->cv);
+        } else
+            leading = 0;
     }
     pthread_mutex_unlock(&mu);
+    pthread_cond_destroy(&me.cv);
     if (me.st != LW_OK && err)
         *err = me.err;
     return me.st;
