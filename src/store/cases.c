@@ -141,16 +141,10 @@ static void caseload_where(qb *q, const lw_caseload_filter *f) {
 
 lw_status store_caseload(lw_db *db, lw_arena *a, const lw_caseload_filter *f, lw_page pg,
                          lw_case **out, int *n, int64_t *total, lw_error *err) {
+    /* Overdue first, then the soonest next action, then cases with no action planned.
+     * One row more than the page: when the page is not full, that tells the total
+     * without counting. */
     qb q = {0};
-    qb_text(&q, "SELECT count(*) FROM cases c");
-    caseload_where(&q, f);
-    db_result r;
-    lw_status st = db_query(db, a, q.sql, q.p, q.n, &r, err);
-    if (st != LW_OK)
-        return st;
-    *total = db_int(&r, 0, 0);
-    /* Overdue first, then the soonest next action, then cases with no action planned. */
-    q = (qb){0};
     qb_text(&q, "SELECT " CASELOAD_COLS);
     if (f->milestone_cutoff)
         qb_param(&q, CASELOAD_MS_OVERDUE, DB_I(f->milestone_cutoff));
@@ -162,11 +156,27 @@ lw_status store_caseload(lw_db *db, lw_arena *a, const lw_caseload_filter *f, lw
     qb_text(&q, " THEN 0");
     qb_text(&q, " WHEN c.next_action_due IS NULL THEN 2 ELSE 1 END, c.next_action_due, "
                 "c.opened_at, c.id");
-    qb_param(&q, " LIMIT ?", DB_I(pg.per_page));
-    qb_param(&q, " OFFSET ?", DB_I((pg.page - 1) * pg.per_page));
-    st = db_query(db, a, q.sql, q.p, q.n, &r, err);
+    int64_t offset = (int64_t)(pg.page - 1) * pg.per_page;
+    qb_param(&q, " LIMIT ?", DB_I(pg.per_page + 1));
+    qb_param(&q, " OFFSET ?", DB_I(offset));
+    db_result r;
+    lw_status st = db_query(db, a, q.sql, q.p, q.n, &r, err);
     if (st != LW_OK)
         return st;
+    if (r.nrows > 0 && r.nrows <= pg.per_page) {
+        *total = offset + r.nrows;
+    } else {
+        if (r.nrows > pg.per_page)
+            r.nrows = pg.per_page;
+        qb cq = {0};
+        qb_text(&cq, "SELECT count(*) FROM cases c");
+        caseload_where(&cq, f);
+        db_result cr;
+        st = db_query(db, a, cq.sql, cq.p, cq.n, &cr, err);
+        if (st != LW_OK)
+            return st;
+        *total = db_int(&cr, 0, 0);
+    }
     *out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
     for (int i = 0; i < r.nrows; i++) {
         lw_case *c = &(*out)[i];

@@ -74,8 +74,29 @@ void jw_array_end(lw_jw *w) {
     close_(w, ']');
 }
 
+/* Bytes a JSON string cannot hold as they are: controls, '"' and '\\' (and the
+ * terminating NUL, which ends the scan). */
+static const unsigned char escaped[256] = {
+    [0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,  [4] = 1,  [5] = 1,   [6] = 1,   [7] = 1,  [8] = 1,
+    [9] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1,  [15] = 1,  [16] = 1, [17] = 1,
+    [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1,  [24] = 1,  [25] = 1, [26] = 1,
+    [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1};
+
 /* S as a JSON string, escaped as jansson escapes it. */
 static void quoted(lw_jw *w, const char *s) {
+    /* Most strings need no escape: one pass finds that and the length. */
+    const unsigned char *q = (const unsigned char *)s;
+    while (!escaped[*q])
+        q++;
+    if (!*q) {
+        size_t len = (size_t)((const char *)q - s);
+        reserve(w, len + 2);
+        w->buf[w->len++] = '"';
+        memcpy(w->buf + w->len, s, len);
+        w->len += len;
+        w->buf[w->len++] = '"';
+        return;
+    }
     size_t n = strlen(s);
     reserve(w, n + 2);
     w->buf[w->len++] = '"';

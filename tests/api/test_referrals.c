@@ -727,6 +727,30 @@ static void case_preferences(void **state) {
     jf_problem(r, 404, NULL, "another service");
 }
 
+/* The caseload's paging: the total is right on a full page, a part page and
+ * past the end (it is counted only when the page cannot tell it). */
+static void caseload_pages(void **state) {
+    jf *f = *state;
+    const char *names[] = {"Ann", "Bob", "Cat", "Dan", "Eve"};
+    for (int i = 0; i < 5; i++)
+        (void)jf_accept(f, jf_refer(f, JF_GP, names[i], NULL, 1));
+    int64_t mine = th_sql_countf(
+        f->s, "SELECT count(*) FROM cases WHERE assignee_id = %lld AND status = 'open'",
+        (long long)f->user[JF_LW]);
+    assert_true(mine >= 2);
+    for (int per = 1; per <= (int)mine + 1; per++)
+        for (int page = 1; page <= (int)mine / per + 2; page++) {
+            th_resp *r = jf_callf(f, JF_LW, "GET", NULL,
+                                  "/api/v1/cases?assignee=me&per_page=%d&page=%d", per, page);
+            jf_expect(r, 200, "caseload page");
+            int64_t want = mine - (int64_t)(page - 1) * per;
+            want = want < 0 ? 0 : want > per ? per : want;
+            assert_int_equal(jf_int(r->json, "total"), mine);
+            assert_int_equal(json_array_size(json_object_get(r->json, "contents")), want);
+            th_resp_free(r);
+        }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(gp_referral_to_closed_loop, setup, teardown),
@@ -742,6 +766,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(people_are_matched_and_conflicts_flagged, setup, teardown),
         cmocka_unit_test_setup_teardown(person_update_and_read, setup, teardown),
         cmocka_unit_test_setup_teardown(case_preferences, setup, teardown),
+        cmocka_unit_test_setup_teardown(caseload_pages, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
