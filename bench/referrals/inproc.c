@@ -194,7 +194,8 @@ int main(int argc, char **argv) {
     lw_store *s = NULL;
     lw_store_options opt = {.pool_size = b.threads + 2};
     if (store_open(argv[1], &opt, &s, &err) != LW_OK ||
-        app_init(&b.app, s, clock_system(), LW_PWCOST_MIN, 0, &err) != LW_OK) {
+        app_init(&b.app, s, clock_system(), LW_PWCOST_MIN, 0, &err) != LW_OK ||
+        api_reads_start(&b.app, 0, &err) != LW_OK) { /* as serve does */
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
@@ -231,6 +232,7 @@ int main(int argc, char **argv) {
         rc |= run(&b, "caseload", caseload_worker);
     if (!only || strcmp(only, "referral") == 0)
         rc |= run(&b, "referral", referral_worker);
+    api_reads_stop(&b.app);
     store_close(s);
     return rc;
 }

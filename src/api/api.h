@@ -40,7 +40,19 @@ typedef struct lw_app {
     /* The facts behind the reports (api/reports.c): loaded by
      * api_reports_preload() or the first report, freed by api_reports_close(). */
     struct api_reports *reports;
+    /* SQLite only: where reads' audit rows are committed first, and the thread
+     * that moves them into audit_log (api/audit_reads.c); NULL: audit_log itself. */
+    lw_store *reads;
+    struct api_reads *reads_mover;
 } lw_app;
+
+/* Reads' audit rows beside a SQLite database (store.h: store_reads_open): opens
+ * the file, moves what an earlier run left there, and starts moving every
+ * INTERVAL_MS (0: 200 ms). Nothing on PostgreSQL. api_reads_stop() moves the last
+ * rows and closes it; api_reads_flush() moves now (tests, backups). */
+lw_status api_reads_start(lw_app *app, int interval_ms, lw_error *err) LW_MUST_CHECK;
+void api_reads_stop(lw_app *app);
+lw_status api_reads_flush(lw_app *app, lw_error *err) LW_MUST_CHECK;
 
 /* Fills APP; STORE stays the caller's. */
 lw_status app_init(lw_app *app, lw_store *store, lw_clock clock, lw_pwcost cost, int cookie_secure,

@@ -28,6 +28,17 @@ int cmd_init(const cli_cmd *cmd, int argc, char **argv) {
     return LW_EXIT_OK;
 }
 
+/* Reads' audit rows a server left beside a SQLite database go into its
+ * audit_log first, so the copy has them all. */
+static lw_status move_reads(lw_store *s, lw_error *err) {
+    lw_store *reads = NULL;
+    lw_status st = store_reads_open(s, 0, &reads, err);
+    if (st == LW_OK)
+        st = store_reads_move(s, reads, NULL, err);
+    store_close(reads);
+    return st;
+}
+
 int cmd_backup(const cli_cmd *cmd, int argc, char **argv) {
     cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"to", NULL, NULL, 0}, {0}};
     int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
@@ -40,6 +51,8 @@ int cmd_backup(const cli_cmd *cmd, int argc, char **argv) {
     lw_error err;
     lw_store *s = NULL;
     lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
+    if (st == LW_OK)
+        st = move_reads(s, &err);
     if (st == LW_OK)
         st = store_backup(s, opts[1].value, &err);
     store_close(s);
@@ -72,6 +85,8 @@ int cmd_migrate_to_postgres(const cli_cmd *cmd, int argc, char **argv) {
     lw_status st = cli_open_store(opts[0].value, 0, &src, &err);
     if (st == LW_OK)
         st = store_schema_check(src, &err);
+    if (st == LW_OK)
+        st = move_reads(src, &err);
     if (st == LW_OK)
         st = cli_open_store(opts[1].value, 1, &dst, &err);
     if (st == LW_OK)

@@ -140,11 +140,14 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
     app.overdue_days = lim.overdue_days;
     app.auto_close_days = lim.auto_close_days;
     if (st == LW_OK)
+        st = api_reads_start(&app, 0, &err);
+    if (st == LW_OK)
         st = http_start(&app, &hopt, &h, &err);
     if (st == LW_OK && jobs_s > 0)
         st = jobs_start(&app, (int64_t)jobs_s * 1000, &jobs, &err);
     if (st != LW_OK) {
         http_stop(h);
+        api_reads_stop(&app);
         store_close(s);
         return cli_fail(&err);
     }
@@ -157,6 +160,7 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
             sig == SIGTERM ? "SIGTERM" : "SIGINT");
     jobs_stop(jobs);
     http_stop(h);
+    api_reads_stop(&app); /* after the last request: every read's row is moved */
     api_directory_close(&app);
     api_reports_close(&app);
     store_close(s);

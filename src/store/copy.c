@@ -32,6 +32,7 @@ static const table_def store_tables[] = {
     {"api_tokens", "id", 1},
     {"login_failures", "id", 1},
     {"audit_log", "id", 1},
+    {"audit_reads_moved", "id", 0},
     {"directory_organizations", "id", 0},
     {"services", "id", 0},
     {"locations", "id", 0},

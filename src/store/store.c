@@ -84,6 +84,10 @@ const char *store_backend(const lw_store *s) {
     return s->drv->name;
 }
 
+const char *store_url(const lw_store *s) {
+    return s->url;
+}
+
 lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) {
     pthread_mutex_lock(&s->mu);
     while (!s->free_list && s->open >= s->size)

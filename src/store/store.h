@@ -33,6 +33,7 @@ lw_status store_open(const char *url, const lw_store_options *opt, lw_store **ou
                      lw_error *err) LW_MUST_CHECK;
 void store_close(lw_store *s);                /* NULL is fine; waits for nothing: release first */
 const char *store_backend(const lw_store *s); /* "sqlite" */
+const char *store_url(const lw_store *s);     /* as opened: a path or a postgres:// URL */
 
 lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) LW_MUST_CHECK;
 void store_release(lw_store *s, lw_db *db); /* rolls back an open transaction */
@@ -223,6 +224,20 @@ typedef struct lw_audit_entry {
     const char *remote_addr;
     const char *outcome; /* "ok", "denied", "failed" */
 } lw_audit_entry;
+
+/* Reads' audit rows on SQLite (store/audit_reads.c). A read that writes its
+ * audit row into the main file makes every pooled connection drop its page
+ * cache and memory map (WAL: any commit does), so the rows of reads are
+ * committed durably to a second SQLite file beside the database (PATH-reads)
+ * and moved into audit_log in bulk, in order, exactly once, by
+ * store_reads_move(). On PostgreSQL there is no such file: *OUT is NULL and
+ * reads audit straight into audit_log. With CREATE 0, *OUT is NULL when the
+ * file does not exist. */
+lw_status store_reads_open(lw_store *main, int create, lw_store **out, lw_error *err) LW_MUST_CHECK;
+/* Moves every committed row of READS into MAIN's audit_log; *MOVED (may be
+ * NULL) how many. Safe to run from several threads or processes at once. */
+lw_status store_reads_move(lw_store *main, lw_store *reads, int *moved,
+                           lw_error *err) LW_MUST_CHECK;
 
 typedef struct lw_audit_filter {
     int64_t user_id;           /* 0: any */

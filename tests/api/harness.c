@@ -88,13 +88,15 @@ void th_stop(th_server *s) {
     http_stop(s->http);
     api_directory_close(&s->app);
     api_reports_close(&s->app);
+    api_reads_stop(&s->app); /* a test may have started it */
     store_close(s->store);
     fclose(s->log);
     if (s->pg_name[0])
         pg_admin(getenv("LINKWELL_TEST_POSTGRES"), "DROP DATABASE IF EXISTS %s WITH (FORCE)",
                  s->pg_name);
     char path[400];
-    const char *files[] = {"test.db", "test.db-wal", "test.db-shm", "access.log"};
+    const char *files[] = {"test.db",           "test.db-wal",       "test.db-shm", "test.db-reads",
+                           "test.db-reads-wal", "test.db-reads-shm", "access.log"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", s->dir, files[i]);
         unlink(path);

@@ -21,3 +21,13 @@ DROP INDEX cases_caseload;
 CREATE INDEX cases_caseload ON cases(assignee_id, status, organisation_id, next_action_due,
   opened_at, person_id, referral_id, support_level, last_contact_at, closed_at, next_ms_id,
   next_ms_due, next_ms_title);
+
+-- On SQLite, the audit rows of reads are first committed to a file beside the
+-- database (store/audit_reads.c) and moved into audit_log in bulk, so that a read
+-- does not change the main file (which makes every connection drop its cache).
+-- The last moved row's id there, updated in the same transaction as the move, so
+-- a row is moved exactly once. Unused on PostgreSQL.
+CREATE TABLE audit_reads_moved (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  last_id BIGINT NOT NULL
+);
