@@ -8,7 +8,8 @@
 #
 # usage: bench/run_directory.sh [--backend sqlite|postgres] [--procs N] [LINKWELL] [WORKDIR]
 #        (defaults: sqlite, 1, build/release/linkwell, /var/tmp/lwbench); REPEATS (default 3),
-#        WRK_ARGS (default -t2 -c64 -d10s), PORT.
+#        WRK_ARGS (default -t2 -c64 -d10s), PORT, SERVE_FLAGS (more `serve` flags, e.g.
+#        "--search-cache-mb 0" to measure the index without the result cache).
 #   --backend postgres: the imported SQLite file is moved into a private PostgreSQL server
 #   by `linkwell migrate-to-postgres` and served from there; --procs N: N serve processes
 #   on PORT .. PORT+N-1, loaded at once (bench/referrals/servers.sh: one wrk each with
@@ -53,7 +54,8 @@ head -1 "$W/import2.out"
 source bench/referrals/servers.sh # bench_backend, bench_serve, bench_wrk; stopped on exit
 echo "# backend=$BACKEND procs=$PROCS"
 bench_backend "$LW" "$W/bench.db" "$BACKEND"
-bench_serve "$LW" "$PORT" "$PROCS" "$W/serve.err" --no-access-log
+# shellcheck disable=SC2086 # SERVE_FLAGS: extra serve flags, split on spaces
+bench_serve "$LW" "$PORT" "$PROCS" "$W/serve.err" --no-access-log ${SERVE_FLAGS:-}
 # The first search builds the index (in each process).
 for p in "${PORTS[@]}"; do
   curl -s -o /dev/null -w "first search on port $p (builds the index): %{time_total} s\n" \
