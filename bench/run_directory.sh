@@ -40,7 +40,7 @@ note() { echo "# date_utc=$(date -u +%Y-%m-%dT%H:%M:%SZ) nproc=$(nproc) loadavg=
 
 [ -s "$W/services_100k.json" ] || python3 bench/gen_services.py 100000 > "$W/services_100k.json"
 sha256sum "$W/services_100k.json"
-rm -f "$W/bench.db" "$W/bench.db-wal" "$W/bench.db-shm"
+rm -f "$W"/bench.db "$W"/bench.db-wal "$W"/bench.db-shm "$W"/bench.db-reads*
 "$LW" init --db "$W/bench.db" >/dev/null
 note
 echo "import:"

@@ -15,7 +15,7 @@ BIN=${1:?usage: gen_referrals.sh PATH_TO_LINKWELL DB_FILE}
 DB=${2:?usage: gen_referrals.sh PATH_TO_LINKWELL DB_FILE}
 PW=bench-password-1
 export LINKWELL_PASSWORD_COST=min
-rm -f "$DB" "$DB-wal" "$DB-shm"
+rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-reads" "$DB-reads-wal" "$DB-reads-shm"
 "$BIN" init --db "$DB" >/dev/null
 "$BIN" org add --db "$DB" --name "Bench Medical Practice" --kind gp_practice >/dev/null
 for s in $(seq 1 10); do
