@@ -2,6 +2,12 @@
  * The search index (see search.h): a dictionary of tokens with posting lists
  * sorted by service number, BM25 scoring with per-field weights folded into
  * the term frequency, and compact per-service data for the filters.
+ *
+ * Inside, services are numbered by place (number_by_place()) in blocks of 64
+ * with bounding boxes; common lists also have bitmaps, one word per block, and
+ * per-block bounds on each word's score, so that a search intersects, skips
+ * and counts blocks and reads the data of only the matches that may reach its
+ * page (run_blocks()). Outside, a service keeps the number it was added with.
  */
 #include "domain/search.h"
 
@@ -52,26 +58,32 @@ typedef struct pool {
     size_t total;
 } pool;
 
-static void *pool_alloc(pool *p, size_t n) {
-    n = (n + 7) & ~(size_t)7;
-    if (!p->nblocks || p->used + n > p->size) {
+/* N bytes at a multiple of ALIGN (a power of two): 8 for arrays, 1 for strings, which
+ * are most of the index and would waste 3.5 bytes each on average when aligned. */
+static void *pool_get(pool *p, size_t n, size_t align) {
+    size_t at = (p->used + align - 1) & ~(align - 1);
+    if (!p->nblocks || at + n > p->size) {
         size_t size = n > (1u << 20) ? n : (1u << 20);
         GROW(p->blocks, p->nblocks, p->cap);
         p->blocks[p->nblocks++] = xmalloc(size);
-        p->used = 0;
         p->size = size;
         p->total += size;
+        at = 0;
     }
-    void *r = p->blocks[p->nblocks - 1] + p->used;
-    p->used += n;
+    void *r = p->blocks[p->nblocks - 1] + at;
+    p->used = at + n;
     return r;
+}
+
+static void *pool_alloc(pool *p, size_t n) {
+    return pool_get(p, n, 8);
 }
 
 static char *pool_strdup(pool *p, const char *s) {
     if (!s)
         return NULL;
     size_t n = strlen(s) + 1;
-    char *d = pool_alloc(p, n);
+    char *d = pool_get(p, n, 1);
     memcpy(d, s, n);
     return d;
 }
@@ -160,7 +172,10 @@ typedef struct token {
     char *s;
     uint32_t *doc;  /* the services it occurs in, ascending */
     uint16_t *tf;   /* how often, weighted by field */
-    uint8_t *dense; /* common words: tf by service (capped at 255; 0: absent), or NULL */
+    uint64_t *bits; /* words in more than 1/64 of the services: the list as a bitmap */
+    uint32_t *rank; /* with bits: per block, how many of its postings come before it */
+    uint8_t *bimp;  /* with bits: per block, the most its BM25 part tf / (tf + norm) is
+                     * there, in 255ths rounded up (a bound on the word's score there) */
     uint32_t n, cap;
 } token;
 
@@ -187,30 +202,50 @@ typedef struct hot {
 } hot;
 #define NO_PLACE INT32_MIN
 
+/* The bounding box of a block's places; lat_min is NO_PLACE when some service of the
+ * block has no single place (the block is then always tested service by service). */
+typedef struct box {
+    int32_t lat_min, lat_max, lon_min, lon_max;
+} box;
+#define BLOCK_SHIFT 6 /* 64: a block is one word of a bitmap (run_blocks()) */
+#define BLOCK (1u << BLOCK_SHIFT)
+#define SUPER 16
+
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
+/* A service's own data, 128 bytes: its lists grow by doubling while the index is built
+ * (so need no capacity kept), and its organisation is a number in orgs[]. */
 typedef struct svc {
-    char *id, *org_id, *name, *oruk_json, *lw_json;
-    char *desc, *org_name; /* freed once tokenised */
-    int16_t min_age, max_age;
-    uint8_t status, cap, cost, setting, mh;
-    uint32_t domains;
+    char *id, *name, *oruk_json, *lw_json;
     int64_t modified, last_checked, managed_by;
     int *terms;
-    int nterms, capterms;
     loc *locs;
-    int nlocs, caplocs;
     char **sals;
-    int nsals, capsals;
     sched *scheds;
-    int nscheds, capscheds;
+    int nterms, nlocs, nsals, nscheds;
+    int32_t org; /* -1: none */
+    uint32_t domains;
     float len;
+    int16_t min_age, max_age;
+    uint8_t status, cap, cost, setting, mh;
 } svc;
+
+/* Room for one more in ARR of N, grown by doubling: at 0, 4, 8, 16, … */
+#define GROW_POW2(arr, n)                                                                          \
+    do {                                                                                           \
+        if ((n) == 0 || ((n) >= 4 && ((n) & ((n)-1)) == 0))                                        \
+            (arr) = xrealloc((arr), sizeof *(arr) * (size_t)((n) ? (n)*2 : 4));                    \
+    } while (0)
 
 struct search_index {
     svc *svcs;
     size_t nsvcs, capsvcs;
+    char **btext; /* while building: per service its description and organisation name */
+    size_t capbtext;
+    char **orgs; /* organisation ids, once each */
+    size_t norgs, caporgs;
+    smap org_ix;
     term *terms;
     size_t nterms, capterms;
     smap term_ix, tax_ix, svc_ix, tok_ix;
@@ -228,19 +263,54 @@ struct search_index {
     uint32_t *term_ndocs;
     uint32_t **tax_docs; /* per taxonomy: the services with a term of it */
     uint32_t *tax_ndocs;
-    uint8_t **term_bits; /* common terms and taxonomies: the same as bitmaps, or NULL */
-    uint8_t **tax_bits;
+    uint64_t **term_bits; /* common terms and taxonomies: the same as bitmaps, or NULL */
+    uint64_t **tax_bits;
+    /* Services are numbered twice. Outside (search_hit.svc, search_find(), svcs[]) a
+     * service keeps the number it was added with. Inside — posting lists, term lists,
+     * bitmaps, hot, norm — it has its place in an order by place (a Hilbert curve over
+     * its coordinates; services without exactly one place last), so that the services
+     * near a point are runs of consecutive numbers: posting lists are in that order,
+     * and a block of BLOCK consecutive services has a bounding box that a search with a
+     * radius tests once for the whole block. */
+    uint32_t *ext_of; /* inside number → outside number */
+    box *boxes;       /* per block of BLOCK inside numbers */
+    box *sboxes;      /* per SUPER blocks: the box of their boxes */
+    float *bnorm;     /* per block: the least norm in it (for a bound on its scores) */
 };
 
-/* A list at least this common also gets a by-service form, so that a search led by a
- * rarer list tests it in one load instead of a search through it. */
+/* A word at least this common is a "common" word: a search sums its part of the score
+ * after the lead list's and before rarer words' (the order in which the scores have
+ * always been summed, so that they round the same). */
 #define DENSE_MIN(n) ((n) >= 1024 ? (n) / 16 : (size_t)-1)
+/* A list in more than 1/64 of the services is also kept as a bitmap (no larger than the
+ * list): one 64-bit word of it per block of services, so that a search whose lists all
+ * have one intersects them a block at a time. */
+#define BITS_MIN(n) ((n) / 64 > 0 ? (n) / 64 : 1)
 
-static uint8_t *bitmap_of(pool *p, const uint32_t *doc, uint32_t n, size_t nsvcs) {
-    uint8_t *b = pool_alloc(p, nsvcs / 8 + 1);
-    memset(b, 0, nsvcs / 8 + 1);
+/* Set bits of a word, without the library call that __builtin_popcountll becomes on
+ * x86-64 without -mpopcnt. */
+static inline uint32_t popcount64(uint64_t x) {
+#ifdef __POPCNT__
+    return (uint32_t)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ULL);
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (uint32_t)((x * 0x0101010101010101ULL) >> 56);
+#endif
+}
+
+/* How many of the bits below bit N (0..63) are set in W. */
+static inline uint32_t rank_below(uint64_t w, uint32_t n) {
+    return popcount64(w & (((uint64_t)1 << n) - 1));
+}
+
+static uint64_t *bitmap_of(pool *p, const uint32_t *doc, uint32_t n, size_t nsvcs) {
+    size_t words = (nsvcs + 63) / 64 + 1;
+    uint64_t *b = pool_alloc(p, sizeof *b * words);
+    memset(b, 0, sizeof *b * words);
     for (uint32_t i = 0; i < n; i++)
-        b[doc[i] >> 3] = (uint8_t)(b[doc[i] >> 3] | (1u << (doc[i] & 7)));
+        b[doc[i] >> 6] |= (uint64_t)1 << (doc[i] & 63);
     return b;
 }
 
@@ -279,13 +349,26 @@ void search_add_term(search_index *ix, const char *id, const char *name, const c
 
 int search_add_service(search_index *ix, const search_svc *s) {
     GROW(ix->svcs, ix->nsvcs, ix->capsvcs);
+    if (2 * ix->nsvcs + 2 > ix->capbtext) {
+        ix->capbtext = ix->capsvcs * 2;
+        ix->btext = xrealloc(ix->btext, sizeof *ix->btext * ix->capbtext);
+    }
     svc *v = &ix->svcs[ix->nsvcs];
     memset(v, 0, sizeof *v);
     v->id = pool_strdup(&ix->pool, s->id);
-    v->org_id = pool_strdup(&ix->pool, s->organization_id);
+    v->org = -1;
+    if (s->organization_id) {
+        v->org = smap_get(&ix->org_ix, s->organization_id);
+        if (v->org < 0) {
+            GROW(ix->orgs, ix->norgs, ix->caporgs);
+            ix->orgs[ix->norgs] = pool_strdup(&ix->pool, s->organization_id);
+            smap_put(&ix->org_ix, ix->orgs[ix->norgs], (int)ix->norgs);
+            v->org = (int32_t)ix->norgs++;
+        }
+    }
     v->name = pool_strdup(&ix->pool, s->name);
-    v->desc = xstrdup(s->description);
-    v->org_name = xstrdup(s->organization_name);
+    ix->btext[2 * ix->nsvcs] = xstrdup(s->description);
+    ix->btext[2 * ix->nsvcs + 1] = xstrdup(s->organization_name);
     v->oruk_json = pool_strdup(&ix->pool, s->oruk_json);
     v->lw_json = pool_strdup(&ix->pool, s->lw_json);
     v->min_age = (int16_t)(s->minimum_age < 0 ? -1 : s->minimum_age);
@@ -311,7 +394,7 @@ void search_service_term(search_index *ix, int n, const char *term_id) {
     for (int i = 0; i < v->nterms; i++)
         if (v->terms[i] == t)
             return;
-    GROW(v->terms, v->nterms, v->capterms);
+    GROW_POW2(v->terms, v->nterms);
     v->terms[v->nterms++] = t;
 }
 
@@ -321,11 +404,11 @@ void search_service_location(search_index *ix, int n, int64_t lat_e6, int64_t lo
         return;
     svc *v = &ix->svcs[n];
     if (has_point) {
-        GROW(v->locs, v->nlocs, v->caplocs);
+        GROW_POW2(v->locs, v->nlocs);
         v->locs[v->nlocs++] = (loc){(int32_t)lat_e6, (int32_t)lon_e6, 1};
     }
     if (sal_json) {
-        GROW(v->sals, v->nsals, v->capsals);
+        GROW_POW2(v->sals, v->nsals);
         v->sals[v->nsals++] = pool_strdup(&ix->pool, sal_json);
     }
 }
@@ -334,7 +417,7 @@ void search_service_schedule(search_index *ix, int n, unsigned days, int opens, 
     if (n < 0 || (size_t)n >= ix->nsvcs)
         return;
     svc *v = &ix->svcs[n];
-    GROW(v->scheds, v->nscheds, v->capscheds);
+    GROW_POW2(v->scheds, v->nscheds);
     v->scheds[v->nscheds++] = (sched){(uint8_t)days, (int16_t)opens, (int16_t)closes};
 }
 
@@ -445,6 +528,109 @@ static void add_text(search_index *ix, const char *text, uint32_t weight, tw **b
     free(w);
 }
 
+/* The position of (X, Y) on a Hilbert curve over a 65,536 × 65,536 grid: points near
+ * each other on the map are mostly near each other on the curve. */
+static uint64_t hilbert(uint32_t x, uint32_t y) {
+    uint64_t d = 0;
+    for (uint32_t s = 1u << 15; s > 0; s >>= 1) {
+        uint32_t rx = (x & s) ? 1 : 0, ry = (y & s) ? 1 : 0;
+        d += (uint64_t)s * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = 0xFFFFu - x;
+                y = 0xFFFFu - y;
+            }
+            uint32_t t = x;
+            x = y;
+            y = t;
+        }
+    }
+    return d;
+}
+
+static int u64_cmp(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The single place of a service, or 0 when it has none or several. */
+static int single_place(const svc *v, int32_t *lat, int32_t *lon) {
+    if (v->nlocs != 1)
+        return 0;
+    *lat = v->locs[0].lat;
+    *lon = v->locs[0].lon;
+    return 1;
+}
+
+/* The inside numbers: services in the order of their place on a Hilbert curve (over the
+ * bounding box of all places), those without a single place last; ties by the outside
+ * number, so the order is the same for the same directory. */
+static void number_by_place(search_index *ix) {
+    size_t n = ix->nsvcs;
+    int32_t lat0 = INT32_MAX, lat1 = INT32_MIN, lon0 = INT32_MAX, lon1 = INT32_MIN;
+    for (size_t d = 0; d < n; d++) {
+        int32_t la, lo;
+        if (!single_place(&ix->svcs[d], &la, &lo))
+            continue;
+        lat0 = la < lat0 ? la : lat0;
+        lat1 = la > lat1 ? la : lat1;
+        lon0 = lo < lon0 ? lo : lon0;
+        lon1 = lo > lon1 ? lo : lon1;
+    }
+    double sy = lat1 > lat0 ? 65535.0 / ((double)lat1 - lat0) : 0;
+    double sx = lon1 > lon0 ? 65535.0 / ((double)lon1 - lon0) : 0;
+    /* key: the curve position (32 bits, or all ones: no place) above the outside number */
+    uint64_t *key = xmalloc(sizeof *key * (n + 1));
+    for (size_t d = 0; d < n; d++) {
+        int32_t la, lo;
+        uint64_t h = 0xFFFFFFFFu;
+        if (single_place(&ix->svcs[d], &la, &lo))
+            h = hilbert((uint32_t)(((double)lo - lon0) * sx),
+                        (uint32_t)(((double)la - lat0) * sy)) >>
+                1;
+        key[d] = h << 32 | (uint64_t)d;
+    }
+    qsort(key, n, sizeof *key, u64_cmp);
+    ix->ext_of = pool_alloc(&ix->pool, sizeof *ix->ext_of * (n + 1));
+    for (size_t i = 0; i < n; i++)
+        ix->ext_of[i] = (uint32_t)(key[i] & 0xFFFFFFFFu);
+    free(key);
+    size_t nb = (n + BLOCK - 1) / BLOCK;
+    ix->boxes = pool_alloc(&ix->pool, sizeof *ix->boxes * (nb + 1));
+    for (size_t b = 0; b < nb; b++) {
+        box x = {INT32_MAX, INT32_MIN, INT32_MAX, INT32_MIN};
+        for (size_t i = b * BLOCK; i < n && i < (b + 1) * BLOCK; i++) {
+            int32_t la, lo;
+            if (!single_place(&ix->svcs[ix->ext_of[i]], &la, &lo)) {
+                x.lat_min = NO_PLACE;
+                break;
+            }
+            x.lat_min = la < x.lat_min ? la : x.lat_min;
+            x.lat_max = la > x.lat_max ? la : x.lat_max;
+            x.lon_min = lo < x.lon_min ? lo : x.lon_min;
+            x.lon_max = lo > x.lon_max ? lo : x.lon_max;
+        }
+        ix->boxes[b] = x;
+    }
+    size_t nsb = (nb + SUPER - 1) / SUPER;
+    ix->sboxes = pool_alloc(&ix->pool, sizeof *ix->sboxes * (nsb + 1));
+    for (size_t sb = 0; sb < nsb; sb++) {
+        box x = {INT32_MAX, INT32_MIN, INT32_MAX, INT32_MIN};
+        for (size_t b = sb * SUPER; b < nb && b < (sb + 1) * SUPER; b++) {
+            const box *y = &ix->boxes[b];
+            if (y->lat_min == NO_PLACE) {
+                x.lat_min = NO_PLACE;
+                break;
+            }
+            x.lat_min = y->lat_min < x.lat_min ? y->lat_min : x.lat_min;
+            x.lat_max = y->lat_max > x.lat_max ? y->lat_max : x.lat_max;
+            x.lon_min = y->lon_min < x.lon_min ? y->lon_min : x.lon_min;
+            x.lon_max = y->lon_max > x.lon_max ? y->lon_max : x.lon_max;
+        }
+        ix->sboxes[sb] = x;
+    }
+}
+
 void search_build(search_index *ix) {
     /* Term parents and taxonomies. */
     for (size_t i = 0; i < ix->nterms; i++) {
@@ -463,11 +649,15 @@ void search_build(search_index *ix) {
             t->taxonomy = x;
         }
     }
+    /* The services' array at its final size (it grew by doubling). */
+    ix->svcs = xrealloc(ix->svcs, sizeof *ix->svcs * (ix->nsvcs ? ix->nsvcs : 1));
+    ix->capsvcs = ix->nsvcs;
+    number_by_place(ix);
     tw *buf = NULL;
     size_t cap = 0;
     double total = 0;
-    for (size_t d = 0; d < ix->nsvcs; d++) {
-        svc *v = &ix->svcs[d];
+    for (size_t in = 0; in < ix->nsvcs; in++) {
+        svc *v = &ix->svcs[ix->ext_of[in]];
         /* A service filed under a term is also under the term's ancestors. */
         int direct = v->nterms;
         for (int i = 0; i < direct; i++) {
@@ -477,7 +667,7 @@ void search_build(search_index *ix) {
                 for (int k = 0; k < v->nterms && !seen; k++)
                     seen = v->terms[k] == p;
                 if (!seen) {
-                    GROW(v->terms, v->nterms, v->capterms);
+                    GROW_POW2(v->terms, v->nterms);
                     v->terms[v->nterms++] = p;
                 }
                 p = ix->terms[p].parent;
@@ -486,13 +676,14 @@ void search_build(search_index *ix) {
         size_t n = 0;
         float len = 0;
         add_text(ix, v->name, 3, &buf, &n, &cap, &len);
-        add_text(ix, v->desc, 1, &buf, &n, &cap, &len);
-        add_text(ix, v->org_name, 2, &buf, &n, &cap, &len);
+        char **text = &ix->btext[2 * (size_t)ix->ext_of[in]];
+        add_text(ix, text[0], 1, &buf, &n, &cap, &len);
+        add_text(ix, text[1], 2, &buf, &n, &cap, &len);
         for (int i = 0; i < direct; i++)
             add_text(ix, ix->terms[v->terms[i]].name, 2, &buf, &n, &cap, &len);
-        free(v->desc);
-        free(v->org_name);
-        v->desc = v->org_name = NULL;
+        free(text[0]);
+        free(text[1]);
+        text[0] = text[1] = NULL;
         v->len = len;
         total += len;
         qsort(buf, n, sizeof *buf, tw_cmp);
@@ -507,7 +698,7 @@ void search_build(search_index *ix) {
                 k->doc = xrealloc(k->doc, sizeof *k->doc * k->cap);
                 k->tf = xrealloc(k->tf, sizeof *k->tf * k->cap);
             }
-            k->doc[k->n] = (uint32_t)d;
+            k->doc[k->n] = (uint32_t)in;
             k->tf[k->n++] = (uint16_t)(tf > 65535 ? 65535 : tf);
             i = j;
         }
@@ -526,11 +717,9 @@ void search_build(search_index *ix) {
         v->locs = pool_take(&ix->pool, v->locs, (size_t)v->nlocs, sizeof *v->locs);
         v->sals = pool_take(&ix->pool, v->sals, (size_t)v->nsals, sizeof *v->sals);
         v->scheds = pool_take(&ix->pool, v->scheds, (size_t)v->nscheds, sizeof *v->scheds);
-        v->capterms = v->nterms;
-        v->caplocs = v->nlocs;
-        v->capsals = v->nsals;
-        v->capscheds = v->nscheds;
     }
+    free(ix->btext);
+    ix->btext = NULL;
     /* Services per term and per taxonomy, and the hot array. */
     ix->term_ndocs = calloc(ix->nterms + 1, sizeof *ix->term_ndocs);
     ix->term_docs = calloc(ix->nterms + 1, sizeof *ix->term_docs);
@@ -552,7 +741,7 @@ void search_build(search_index *ix) {
             }
         }
         for (size_t d = 0; d < ix->nsvcs; d++) {
-            const svc *v = &ix->svcs[d];
+            const svc *v = &ix->svcs[ix->ext_of[d]];
             for (int i = 0; i < v->nterms; i++) {
                 int t = v->terms[i];
                 if (pass)
@@ -573,30 +762,49 @@ void search_build(search_index *ix) {
     if (ix->avglen <= 0)
         ix->avglen = 1;
     for (size_t d = 0; d < ix->nsvcs; d++) {
-        const svc *v = &ix->svcs[d];
+        const svc *v = &ix->svcs[ix->ext_of[d]];
         float norm = (float)(BM25_K1 * (1 - BM25_B + BM25_B * (double)v->len / ix->avglen));
         ix->hot[d] = v->nlocs == 1 ? (hot){v->locs[0].lat, v->locs[0].lon} : (hot){NO_PLACE, 0};
         ix->norm[d] = norm;
     }
-    size_t dense = DENSE_MIN(ix->nsvcs);
     for (size_t i = 0; i < ix->ntoks; i++) {
         token *k = &ix->toks[i];
-        if (k->n < dense)
+        if (k->n < BITS_MIN(ix->nsvcs))
             continue;
-        k->dense = pool_alloc(&ix->pool, ix->nsvcs);
-        memset(k->dense, 0, ix->nsvcs);
-        for (uint32_t j = 0; j < k->n; j++)
-            k->dense[k->doc[j]] = (uint8_t)(k->tf[j] > 255 ? 255 : k->tf[j]);
+        k->bits = bitmap_of(&ix->pool, k->doc, k->n, ix->nsvcs);
+        size_t nw = (ix->nsvcs + 63) / 64;
+        k->rank = pool_alloc(&ix->pool, sizeof *k->rank * (nw + 1));
+        uint32_t r = 0;
+        for (size_t w = 0; w < nw; w++) {
+            k->rank[w] = r;
+            r += popcount64(k->bits[w]);
+        }
+        k->bimp = pool_alloc(&ix->pool, nw + 1);
+        memset(k->bimp, 0, nw + 1);
+        for (uint32_t j = 0; j < k->n; j++) {
+            uint32_t d = k->doc[j];
+            double part = (double)k->tf[j] / ((double)k->tf[j] + (double)ix->norm[d]);
+            uint8_t v = (uint8_t)(ceil(part * 255) > 255 ? 255 : ceil(part * 255));
+            k->bimp[d >> 6] = v > k->bimp[d >> 6] ? v : k->bimp[d >> 6];
+        }
+    }
+    size_t nb = (ix->nsvcs + BLOCK - 1) / BLOCK;
+    ix->bnorm = pool_alloc(&ix->pool, sizeof *ix->bnorm * (nb + 1));
+    for (size_t b = 0; b < nb; b++) {
+        float m = INFINITY;
+        for (size_t d = b * BLOCK; d < ix->nsvcs && d < (b + 1) * BLOCK; d++)
+            m = ix->norm[d] < m ? ix->norm[d] : m;
+        ix->bnorm[b] = m;
     }
     ix->term_bits = calloc(ix->nterms + 1, sizeof *ix->term_bits);
     ix->tax_bits = calloc(ix->ntax + 1, sizeof *ix->tax_bits);
     if (!ix->term_bits || !ix->tax_bits)
         abort();
     for (size_t t = 0; t < ix->nterms; t++)
-        if (ix->term_ndocs[t] >= dense)
+        if (ix->term_ndocs[t] >= BITS_MIN(ix->nsvcs))
             ix->term_bits[t] = bitmap_of(&ix->pool, ix->term_docs[t], ix->term_ndocs[t], ix->nsvcs);
     for (size_t t = 0; t < ix->ntax; t++)
-        if (ix->tax_ndocs[t] >= dense)
+        if (ix->tax_ndocs[t] >= BITS_MIN(ix->nsvcs))
             ix->tax_bits[t] = bitmap_of(&ix->pool, ix->tax_docs[t], ix->tax_ndocs[t], ix->nsvcs);
     ix->avglen = ix->nsvcs ? total / (double)ix->nsvcs : 1;
     if (ix->avglen <= 0)
@@ -611,8 +819,8 @@ void search_free(search_index *ix) {
     if (!ix->built) {
         for (size_t i = 0; i < ix->nsvcs; i++) {
             svc *v = &ix->svcs[i];
-            free(v->desc);
-            free(v->org_name);
+            free(ix->btext[2 * i]);
+            free(ix->btext[2 * i + 1]);
             free(v->terms);
             free(v->locs);
             free(v->sals);
@@ -624,6 +832,9 @@ void search_free(search_index *ix) {
         }
     }
     free(ix->svcs);
+    free(ix->btext);
+    free(ix->orgs);
+    smap_free(&ix->org_ix);
     for (size_t i = 0; i < ix->nterms; i++) {
         free(ix->terms[i].id);
         free(ix->terms[i].name);
@@ -655,8 +866,9 @@ size_t search_count(const search_index *ix) {
 
 size_t search_memory(const search_index *ix) {
     return sizeof *ix + ix->capsvcs * sizeof(svc) + ix->capterms * sizeof(term) +
-           ix->captoks * sizeof(token) + ix->pool.total +
-           (ix->svc_ix.cap + ix->tok_ix.cap + ix->term_ix.cap) * (sizeof(char *) + sizeof(int));
+           ix->captoks * sizeof(token) + ix->pool.total + ix->caporgs * sizeof(char *) +
+           (ix->svc_ix.cap + ix->tok_ix.cap + ix->term_ix.cap + ix->org_ix.cap) *
+               (sizeof(char *) + sizeof(int));
 }
 
 int search_find(const search_index *ix, const char *id) {
@@ -728,7 +940,7 @@ static int passes(const search_index *ix, const svc *v, const search_query *q, i
         if (!ok)
             return 0;
     }
-    if (q->organization_id && (!v->org_id || strcmp(v->org_id, q->organization_id) != 0))
+    if (q->organization_id && (v->org < 0 || strcmp(ix->orgs[v->org], q->organization_id) != 0))
         return 0;
     if (q->modified_after && v->modified < q->modified_after)
         return 0;
@@ -879,9 +1091,12 @@ static uint32_t gallop(const uint32_t *p, uint32_t from, uint32_t n, uint32_t do
  * frequencies, for the score) or a term's or taxonomy's (without). */
 typedef struct qtok {
     const uint32_t *doc;
-    const uint16_t *tf;   /* NULL: a filter, not scored */
-    const uint8_t *dense; /* a common word's tf by service, or NULL */
-    const uint8_t *bits;  /* a common filter's bitmap, or NULL */
+    const uint16_t *tf;    /* NULL: a filter, not scored */
+    int common;            /* a common word (DENSE_MIN): summed after the lead */
+    const uint64_t *bits;  /* a common filter's bitmap, or NULL */
+    const uint64_t *wbits; /* a common word's bitmap, or NULL */
+    const uint32_t *rank;  /* with wbits: the word's postings before each block */
+    const uint8_t *bimp;   /* with wbits: a bound on tf / (tf + norm) in each block */
     uint32_t n, cur;
     double idf;
     float w;    /* idf * (k1 + 1) */
@@ -918,7 +1133,251 @@ static int near_enough(const search_index *ix, uint32_t d, const search_query *q
         *dist = d2; /* squared until the page is chosen */
         return 1;
     }
-    return passes(ix, &ix->svcs[d], q, -1, -1, g, dist); /* several places, or none */
+    return passes(ix, &ix->svcs[ix->ext_of[d]], q, -1, -1, g, dist); /* several places, or none */
+}
+
+/* How a block's box lies against the query's circle. The margins (1e-4 of the radius
+ * squared) are far wider than the rounding of the per-service test (float or double), so
+ * a block called OUT holds no service that test would keep, and one called IN none it
+ * would drop: skipping a block, or not testing inside one, never changes an answer. */
+enum { BOX_OUT, BOX_PART, BOX_IN };
+
+/* The query's circle, for testing boxes: the margins first as whole micro-degrees (a
+ * box beyond the circle's bounding rectangle is out; one within the square inscribed in
+ * it is in), then, for the few boxes neither decides, in metres. */
+typedef struct circle {
+    int64_t la, lo;         /* the centre */
+    int64_t out_la, out_lo; /* half sides of the bounding rectangle, with the margin */
+    int64_t in_la, in_lo;   /* half sides of the inscribed square, with the margin */
+    double ky, kx, r2;
+} circle;
+
+static void circle_init(circle *c, const search_query *q, const geo *g) {
+    double r = q->radius_m;
+    c->la = q->lat_e6;
+    c->lo = q->lon_e6;
+    c->ky = g->ky;
+    c->kx = g->kx;
+    c->r2 = r * r;
+    c->out_la = (int64_t)(r * (1 + 1e-4) / g->ky) + 1;
+    c->out_lo = (int64_t)(r * (1 + 1e-4) / g->kx) + 1;
+    c->in_la = (int64_t)(r * (1 - 1e-4) / M_SQRT2 / g->ky) - 1;
+    c->in_lo = (int64_t)(r * (1 - 1e-4) / M_SQRT2 / g->kx) - 1;
+}
+
+static int box_class(const box *b, const circle *c) {
+    if (b->lat_min == NO_PLACE)
+        return BOX_PART;
+    if (b->lat_min > c->la + c->out_la || b->lat_max < c->la - c->out_la ||
+        b->lon_min > c->lo + c->out_lo || b->lon_max < c->lo - c->out_lo)
+        return BOX_OUT;
+    if (b->lat_min >= c->la - c->in_la && b->lat_max <= c->la + c->in_la &&
+        b->lon_min >= c->lo - c->in_lo && b->lon_max <= c->lo + c->in_lo)
+        return BOX_IN;
+    /* nearest and farthest points of the box, in metres from the centre */
+    double a0 = (double)(b->lat_min - c->la) * c->ky, a1 = (double)(b->lat_max - c->la) * c->ky;
+    double o0 = (double)(b->lon_min - c->lo) * c->kx, o1 = (double)(b->lon_max - c->lo) * c->kx;
+    double ny = a0 > 0 ? a0 : (a1 < 0 ? -a1 : 0), nx = o0 > 0 ? o0 : (o1 < 0 ? -o1 : 0);
+    if (nx * nx + ny * ny > c->r2 * (1 + 1e-4))
+        return BOX_OUT;
+    double fy = a0 * a0 > a1 * a1 ? a0 : a1, fx = o0 * o0 > o1 * o1 ? o0 : o1;
+    if (fx * fx + fy * fy < c->r2 * (1 - 1e-4))
+        return BOX_IN;
+    return BOX_PART;
+}
+
+/* The squared distance of a service's single place, as the search's main loop
+ * computes it (float: the same rounding wherever it is computed). */
+static inline float hot_d2(hot h, const search_query *q, float ky, float kx) {
+    float dy = (float)(h.lat - q->lat_e6) * ky, dx = (float)(h.lon - q->lon_e6) * kx;
+    return dx * dx + dy * dy;
+}
+
+/* A search whose lists all have bitmaps (every list is common): the lists are
+ * intersected one block of 64 services (one word of each bitmap) at a time, blocks out
+ * of range skipped whole, and only the services left are looked at — counted, and scored
+ * when a bound on their score says that they may enter the page. The same matches,
+ * totals and scores as the list-led loop in search_run(): the scores are summed over the
+ * same lists in the same order (the lead list, common words, the others), so they round
+ * the same. */
+/* A bound on the scores in block B: each word's weight times the most its part
+ * tf / (tf + norm) is there (kept in 255ths rounded up when the index was built). */
+static float block_bound(const qtok *const *sl, const float *sw, size_t ns, size_t b) {
+    float ub = 0;
+    for (size_t x = 0; x < ns; x++)
+        ub += sw[x] * (float)sl[x]->bimp[b];
+    return ub * (1.0f / 255);
+}
+
+static void run_blocks(const search_index *ix, const search_query *q, qtok *qt, size_t nq, topk *t,
+                       int full, const geo *g, const circle *circ) {
+    const uint64_t *bm[18];
+    for (size_t j = 0; j < nq; j++)
+        bm[j] = qt[j].bits ? qt[j].bits : qt[j].wbits;
+    /* The scored lists, in the order search_run() sums them: the lead, then common
+     * words, then the others (each tf read from its list through the bitmap's rank). */
+    const qtok *sl[18];
+    float sw[18];
+    size_t ns = 0;
+    if (qt[0].tf) {
+        sl[ns] = &qt[0];
+        sw[ns++] = qt[0].w;
+    }
+    for (size_t j = 1; j < nq; j++)
+        if (qt[j].common) {
+            sl[ns] = &qt[j];
+            sw[ns++] = qt[j].w;
+        }
+    for (size_t j = 1; j < nq; j++)
+        if (!qt[j].common && qt[j].tf) {
+            sl[ns] = &qt[j];
+            sw[ns++] = qt[j].w;
+        }
+    const ctx *c = t->c;
+    int radius = q->has_point && q->radius_m > 0;
+    int prune = c->order == SEARCH_ORDER_RELEVANCE && t->k > 0;
+    float r2 = (float)(q->radius_m * q->radius_m), ky = (float)g->ky, kx = (float)g->kx;
+    size_t nb = (ix->nsvcs + 63) / 64;
+    /* 1. The blocks with matches: a box test and a word of each bitmap per block. */
+    typedef struct run {
+        uint64_t m;
+        uint32_t b;
+        float ub; /* by relevance: the bound on the block's scores */
+        int cls;
+    } run;
+    run *runs = xmalloc(sizeof *runs * (nb + 1));
+    size_t nrun = 0;
+    float ubmin = INFINITY, ubmax = 0;
+    int scls = BOX_PART;
+    for (size_t b = 0; b < nb; b++) {
+        int cls = BOX_PART;
+        if (radius) {
+            /* A super block's box first: out or in, its blocks need no test of their own. */
+            if (b % SUPER == 0)
+                scls = box_class(&ix->sboxes[b / SUPER], circ);
+            if (scls == BOX_OUT) {
+                b = (b / SUPER + 1) * SUPER - 1;
+                continue;
+            }
+            cls = scls == BOX_IN ? BOX_IN : box_class(&ix->boxes[b], circ);
+            if (cls == BOX_OUT)
+                continue;
+        }
+        uint64_t m = bm[0][b];
+        for (size_t j = 1; j < nq && m; j++)
+            m &= bm[j][b];
+        if (!m)
+            continue;
+        float ub = prune ? block_bound(sl, sw, ns, b) : 0;
+        ubmin = ub < ubmin ? ub : ubmin;
+        ubmax = ub > ubmax ? ub : ubmax;
+        runs[nrun++] = (run){m, (uint32_t)b, ub, cls};
+    }
+    /* 2. By relevance, the blocks whose bound is highest first (sorted into bands of
+     * bound): the page fills with good scores at once, and then most blocks cannot
+     * enter it and are only counted, with no service's data read. */
+    uint32_t *order = xmalloc(sizeof *order * (nrun + 1));
+    if (prune && nrun && ubmax > ubmin) {
+        enum { BANDS = 16 };
+        size_t start[BANDS + 1] = {0};
+        float scale = (float)BANDS / (ubmax - ubmin);
+        for (size_t r = 0; r < nrun; r++) {
+            int band = (int)((ubmax - runs[r].ub) * scale);
+            start[(band >= BANDS ? BANDS - 1 : band) + 1]++;
+        }
+        for (int i = 0; i < BANDS; i++)
+            start[i + 1] += start[i];
+        for (size_t r = 0; r < nrun; r++) {
+            int band = (int)((ubmax - runs[r].ub) * scale);
+            order[start[band >= BANDS ? BANDS - 1 : band]++] = (uint32_t)r;
+        }
+    } else {
+        for (size_t r = 0; r < nrun; r++)
+            order[r] = (uint32_t)r;
+    }
+    /* 3. Their services, with the data of the blocks a little ahead asked for early: it
+     * is scattered over the whole index, and waiting for it is most of the time. */
+    enum { AHEAD = 4 };
+    for (size_t o = 0; o < nrun; o++) {
+        const run *rn = &runs[order[o]];
+        size_t b = rn->b;
+        uint64_t m = rn->m;
+        int cls = rn->cls;
+        int count_only = prune && t->n == t->k && rn->ub < t->h[0].score * (1 - 1e-4);
+        if (count_only && !full && (cls == BOX_IN || !radius)) {
+            t->total += popcount64(m);
+            continue;
+        }
+        if (o + AHEAD < nrun && !count_only) {
+            const run *pr = &runs[order[o + AHEAD]];
+            uint32_t pd = (uint32_t)(pr->b * 64 + (uint32_t)__builtin_ctzll(pr->m));
+            for (size_t x = 0; x < ns; x++)
+                __builtin_prefetch(&sl[x]->tf[sl[x]->rank[pr->b]]);
+            __builtin_prefetch(&ix->norm[pd]);
+        }
+        float bn = ix->bnorm[b];
+        for (; m; m &= m - 1) {
+            uint32_t doc = (uint32_t)(b * 64 + (size_t)__builtin_ctzll(m));
+            double dist = -1;
+            int later = 0;
+            if (full) {
+                if (!passes(ix, &ix->svcs[ix->ext_of[doc]], q, -1, -1, g, &dist))
+                    continue;
+            } else if (cls == BOX_IN && c->order == SEARCH_ORDER_RELEVANCE) {
+                later = 1;
+            } else if (q->has_point) {
+                hot h = ix->hot[doc];
+                if (h.lat == NO_PLACE) {
+                    if (!passes(ix, &ix->svcs[ix->ext_of[doc]], q, -1, -1, g, &dist))
+                        continue;
+                } else {
+                    float d2 = hot_d2(h, q, ky, kx);
+                    if (r2 > 0 && d2 > r2)
+                        continue;
+                    dist = d2;
+                }
+            }
+            if (count_only) {
+                t->total++;
+                continue;
+            }
+            /* A word's tf: its posting is the word's postings before the block, plus
+             * those of the block before this service. */
+            float tfs[18];
+            uint64_t below = (m & -m) - 1;
+            for (size_t x = 0; x < ns; x++)
+                tfs[x] = sl[x]->tf[sl[x]->rank[b] + popcount64(sl[x]->wbits[b] & below)];
+            if (prune && t->n == t->k) {
+                /* This service's bound: its score with the block's least norm, without
+                 * reading its own; with a margin far above the rounding. */
+                float bnum = 0, bden = 1;
+                for (size_t x = 0; x < ns; x++) {
+                    float d = tfs[x] + bn;
+                    bnum = bnum * d + sw[x] * tfs[x] * bden;
+                    bden *= d;
+                }
+                if ((double)bnum < t->h[0].score * (1 - 1e-4) * (double)bden) {
+                    t->total++;
+                    continue;
+                }
+            }
+            float norm = ix->norm[doc], num = 0, den = 1;
+            for (size_t x = 0; x < ns; x++) {
+                float d = tfs[x] + norm;
+                num = num * d + sw[x] * tfs[x] * den;
+                den *= d;
+            }
+            if (prune && t->n == t->k && num < (float)t->h[0].score * den * (1 - 1e-5f)) {
+                t->total++;
+                continue;
+            }
+            if (later)
+                dist = hot_d2(ix->hot[doc], q, ky, kx);
+            offer(t, (search_hit){(int)ix->ext_of[doc], num / den, dist});
+        }
+    }
+    free(order);
+    free(runs);
 }
 
 void search_run(const search_index *ix, const search_query *q, search_result *out) {
@@ -943,7 +1402,10 @@ void search_run(const search_index *ix, const search_query *q, search_result *ou
         double N = (double)ix->nsvcs, df = (double)tk->n;
         qt[nq++] = (qtok){.doc = tk->doc,
                           .tf = tk->tf,
-                          .dense = tk->dense,
+                          .common = tk->n >= DENSE_MIN(ix->nsvcs),
+                          .wbits = tk->bits,
+                          .rank = tk->rank,
+                          .bimp = tk->bimp,
                           .n = tk->n,
                           .idf = log(1.0 + (N - df + 0.5) / (df + 0.5)),
                           .w = (float)(log(1.0 + (N - df + 0.5) / (df + 0.5)) * (BM25_K1 + 1))};
@@ -976,21 +1438,33 @@ void search_run(const search_index *ix, const search_query *q, search_result *ou
     geo g = {.ky = 6371008.8 * M_PI / 180e6};
     g.kx = g.ky * cos((double)q->lat_e6 * M_PI / 180e6);
     int full = needs_passes(q);
+    circle circ;
+    circle_init(&circ, q, &g);
     if (missing) {
         /* A word no service has, or an unknown term: nothing matches. */
     } else if (nq) {
-        /* The rarest list leads; the others are tested in one load (common words and
-         * terms) or galloped through in step. */
+        /* When every list has a bitmap, they are intersected a block at a time
+         * (run_blocks()). Otherwise the rarest list leads; the others are tested in
+         * their bitmaps or galloped through in step. */
         qsort(qt, nq, sizeof *qt, qtok_cmp);
+        int all_bits = 1;
+        for (size_t j = 0; j < nq; j++)
+            all_bits &= qt[j].bits != NULL || qt[j].wbits != NULL;
+        if (all_bits) {
+            run_blocks(ix, q, qt, nq, &t, full, &g, &circ);
+            goto page;
+        }
         const qtok *first = &qt[0];
-        const uint8_t *dense[16], *bits[16];
+        const qtok *dense[16];
+        const uint64_t *bits[16], *dense_bits[16];
         float dense_w[16], gal_w[16];
         qtok *gal[16];
         size_t nd = 0, nb = 0, ng = 0;
         for (size_t j = 1; j < nq; j++) {
-            if (qt[j].dense) {
+            if (qt[j].common) {
                 dense_w[nd] = qt[j].w;
-                dense[nd++] = qt[j].dense;
+                dense_bits[nd] = qt[j].wbits;
+                dense[nd++] = &qt[j];
             } else if (qt[j].bits) {
                 bits[nb++] = qt[j].bits;
             } else {
@@ -999,86 +1473,130 @@ void search_run(const search_index *ix, const search_query *q, search_result *ou
             }
         }
         float r2 = (float)(q->radius_m * q->radius_m), ky = (float)g.ky, kx = (float)g.kx;
+        int radius = q->has_point && q->radius_m > 0;
+        /* A bound on a match's score without reading its data: the lead word's part with
+         * its tf and the least norm of the block, and at most idf * (k1 + 1) (a word's
+         * weight) for each other word. */
+        double lead_w = first->tf ? first->w : 0, rest_w = 0;
+        for (size_t x = 0; x < nd; x++)
+            rest_w += dense_w[x];
+        for (size_t x = 0; x < ng; x++)
+            rest_w += gal_w[x];
+        int prune = c.order == SEARCH_ORDER_RELEVANCE && t.k > 0;
+        uint32_t blk_end = 0;
+        int cls = BOX_PART;
+        double bn = 0;
         for (uint32_t i = 0; i < first->n; i++) {
             uint32_t doc = first->doc[i];
-            /* The matches' data is scattered: ask for it a little ahead. */
-            if (i + 16 < first->n) {
-                uint32_t ahead = first->doc[i + 16];
-                __builtin_prefetch(&ix->hot[ahead]);
-                __builtin_prefetch(&ix->norm[ahead]);
-                for (size_t x = 0; x < nd; x++)
-                    __builtin_prefetch(&dense[x][ahead]);
-            }
-            float tfs[16], ws[16];
-            size_t ns = 0;
-            if (first->tf) {
-                tfs[ns] = first->tf[i];
-                ws[ns++] = first->w;
-            }
-            for (size_t x = 0; x < nd; x++) {
-                uint8_t v = dense[x][doc];
-                if (!v)
-                    goto next;
-                tfs[ns] = v;
-                ws[ns++] = dense_w[x];
+            if (doc >= blk_end) {
+                uint32_t b = doc >> BLOCK_SHIFT;
+                blk_end = (b + 1) << BLOCK_SHIFT;
+                bn = ix->bnorm[b];
+                /* A new block: skip it whole when its box is out of range. */
+                cls = radius ? box_class(&ix->boxes[b], &circ) : BOX_PART;
+                if (cls == BOX_OUT) {
+                    i = gallop(first->doc, i, first->n, blk_end) - 1;
+                    continue;
+                }
             }
             for (size_t x = 0; x < nb; x++)
-                if (!((bits[x][doc >> 3] >> (doc & 7)) & 1))
+                if (!((bits[x][doc >> 6] >> (doc & 63)) & 1))
                     goto next;
+            for (size_t x = 0; x < nd; x++)
+                if (!((dense_bits[x][doc >> 6] >> (doc & 63)) & 1))
+                    goto next;
+            float gal_tf[16];
             for (size_t x = 0; x < ng; x++) {
                 qtok *l = gal[x];
                 l->cur = gallop(l->doc, l->cur, l->n, doc);
                 if (l->cur >= l->n || l->doc[l->cur] != doc)
                     goto next;
-                if (l->tf) {
-                    tfs[ns] = l->tf[l->cur];
-                    ws[ns++] = gal_w[x];
-                }
+                gal_tf[x] = l->tf ? l->tf[l->cur] : 0;
             }
             double dist = -1;
+            /* In a block wholly in range, a match's distance is only needed once it is
+             * kept for the page (unless the page is by distance). */
+            int later = 0;
             if (full) {
-                if (!passes(ix, &ix->svcs[doc], q, -1, -1, &g, &dist))
+                if (!passes(ix, &ix->svcs[ix->ext_of[doc]], q, -1, -1, &g, &dist))
                     continue;
+            } else if (cls == BOX_IN && c.order == SEARCH_ORDER_RELEVANCE) {
+                later = 1;
             } else if (q->has_point) {
                 hot h = ix->hot[doc];
                 if (h.lat == NO_PLACE) {
-                    if (!passes(ix, &ix->svcs[doc], q, -1, -1, &g, &dist))
+                    if (!passes(ix, &ix->svcs[ix->ext_of[doc]], q, -1, -1, &g, &dist))
                         continue;
                 } else {
-                    float dy = (float)(h.lat - q->lat_e6) * ky,
-                          dx = (float)(h.lon - q->lon_e6) * kx;
-                    float d2 = dx * dx + dy * dy;
+                    float d2 = hot_d2(h, q, ky, kx);
                     if (r2 > 0 && d2 > r2)
                         continue;
                     dist = d2; /* squared until the page is chosen */
                 }
             }
+            if (prune && t.n == t.k) {
+                /* Counted only when even the bound cannot beat the worst of a full page
+                 * (with a margin far above the score's rounding). */
+                double f = first->tf ? first->tf[i] : 0;
+                double thr = t.h[0].score * (1 / (1 + 1e-4)) - rest_w;
+                if (thr > 0 && lead_w * f < thr * (f + bn)) {
+                    t.total++;
+                    continue;
+                }
+            }
             {
                 /* BM25 as one fraction num / den (the sum of idf * tf * (k1 + 1) /
                  * (tf + norm)), so that most matches — those that cannot beat the worst of
-                 * a full page — are only counted, without a division. */
+                 * a full page — are only counted, without a division. The terms in the
+                 * same order as ever (lead, common words, others): the same rounding. */
+                float tfs[16], ws[16];
+                size_t ns = 0;
+                if (first->tf) {
+                    tfs[ns] = first->tf[i];
+                    ws[ns++] = first->w;
+                }
+                for (size_t x = 0; x < nd; x++) {
+                    tfs[ns] = dense[x]->tf[dense[x]->rank[doc >> 6] +
+                                           rank_below(dense_bits[x][doc >> 6], doc & 63)];
+                    ws[ns++] = dense_w[x];
+                }
+                for (size_t x = 0; x < ng; x++)
+                    if (gal[x]->tf) {
+                        tfs[ns] = gal_tf[x];
+                        ws[ns++] = gal_w[x];
+                    }
                 float norm = ix->norm[doc], num = 0, den = 1;
                 for (size_t x = 0; x < ns; x++) {
                     float d = tfs[x] + norm;
                     num = num * d + ws[x] * tfs[x] * den;
                     den *= d;
                 }
-                if (t.n == t.k && c.order == SEARCH_ORDER_RELEVANCE && num < t.h[0].score * den) {
+                if (t.n == t.k && c.order == SEARCH_ORDER_RELEVANCE &&
+                    num < (float)t.h[0].score * den * (1 - 1e-5f)) {
                     t.total++;
                     continue;
                 }
-                offer(&t, (search_hit){(int)doc, num / den, dist});
+                if (later)
+                    dist = hot_d2(ix->hot[doc], q, ky, kx);
+                offer(&t, (search_hit){(int)ix->ext_of[doc], num / den, dist});
             }
         next:;
         }
     } else {
+        int radius = q->has_point && q->radius_m > 0;
         for (uint32_t d = 0; d < (uint32_t)ix->nsvcs; d++) {
+            if (radius && (d & (BLOCK - 1)) == 0 &&
+                box_class(&ix->boxes[d >> BLOCK_SHIFT], &circ) == BOX_OUT) {
+                d += BLOCK - 1;
+                continue;
+            }
             double dist;
-            if (full ? passes(ix, &ix->svcs[d], q, -1, -1, &g, &dist)
+            if (full ? passes(ix, &ix->svcs[ix->ext_of[d]], q, -1, -1, &g, &dist)
                      : near_enough(ix, d, q, &g, &dist))
-                offer(&t, (search_hit){(int)d, 0, dist});
+                offer(&t, (search_hit){(int)ix->ext_of[d], 0, dist});
         }
     }
+page:
     /* Heap sort: the worst goes to the end, so the best ends up first. */
     for (size_t i = t.n; i > 1; i--) {
         search_hit tmp = t.h[0];

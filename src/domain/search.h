@@ -100,7 +100,7 @@ typedef struct search_query {
 void search_query_init(search_query *q);
 
 typedef struct search_hit {
-    int svc;
+    int svc; /* the number search_add_service() gave it (not the index's inner order) */
     double score;
     double distance_m; /* -1 without a point or a located place */
 } search_hit;
