@@ -128,6 +128,14 @@ static const char *ref_kind(const char *field) {
 
 /* An id as a UUID string into OUT; 0 when V is no usable id. */
 static int make_id(const char *kind, json_t *v, char out[37]) {
+    /* Most ids are lower-case UUIDs already. */
+    if (json_is_string(v) && json_string_length(v) == 36 && dir_is_uuid(json_string_value(v))) {
+        const char *t = json_string_value(v);
+        for (size_t i = 0; i < 36; i++)
+            out[i] = (char)tolower((unsigned char)t[i]);
+        out[36] = '\0';
+        return 1;
+    }
     char *s = oruk_scalar_text(v);
     if (!s)
         return 0;
@@ -335,6 +343,33 @@ static void put_field(imp *m, const dir_field *f, json_t *in, json_t *out, const
         json_object_set_new(out, f->name, v);
 }
 
+/* "A.B" (or "A[N]" when B is NULL) in STACK (SIZE bytes) when it fits, else malloc'd:
+ * free it with path_free. */
+static char *path_join(char *stack, size_t size, const char *a, const char *b, size_t n) {
+    char idx[24];
+    if (!b) {
+        snprintf(idx, sizeof idx, "[%zu]", n);
+    }
+    size_t la = strlen(a), lb = b ? strlen(b) + 1 : strlen(idx);
+    char *p = la + lb + 1 <= size ? stack : malloc(la + lb + 1);
+    if (!p)
+        lw_oom();
+    memcpy(p, a, la);
+    if (b) {
+        p[la] = '.';
+        memcpy(p + la + 1, b, lb - 1);
+    } else {
+        memcpy(p + la, idx, lb);
+    }
+    p[la + lb] = '\0';
+    return p;
+}
+
+static void path_free(char *p, const char *stack) {
+    if (p != stack)
+        free(p);
+}
+
 static json_t *clean_nested(imp *m, const dir_entity *e, json_t *in, const char *path,
                             const char *parent_id, const char *root_id, size_t pos);
 
@@ -345,8 +380,8 @@ static void clean_children(imp *m, const dir_entity *e, json_t *in, json_t *out,
         json_t *arr = json_object_get(in, c->key);
         if (!arr || json_is_null(arr))
             continue;
-        char *cp = malloc(strlen(path) + strlen(c->key) + 2);
-        sprintf(cp, "%s.%s", path, c->key);
+        char cpstack[256];
+        char *cp = path_join(cpstack, sizeof cpstack, path, c->key, 0);
         if (json_is_object(arr)) {
             /* One object where a list belongs: take it as a list of one. */
             json_t *one = json_array();
@@ -356,33 +391,41 @@ static void clean_children(imp *m, const dir_entity *e, json_t *in, json_t *out,
             char shown[48];
             show(arr, shown);
             oruk_note(m, m->warnings, id, cp, "%s is not a list; left out", shown);
-            free(cp);
+            path_free(cp, cpstack);
             continue;
         } else {
             json_incref(arr);
         }
         json_t *list = json_array();
-        json_t *seen = json_object();
+        json_t *seen = NULL; /* ids in LIST, made when a second item comes */
         size_t i;
         json_t *item;
         json_array_foreach(arr, i, item) {
-            char *ip = malloc(strlen(cp) + 24);
-            sprintf(ip, "%s[%zu]", cp, i);
+            char ipstack[288];
+            char *ip = path_join(ipstack, sizeof ipstack, cp, NULL, i);
             json_t *o = clean_nested(m, c, item, ip, id, root_id, i);
             if (o) {
                 const char *oid = json_string_value(json_object_get(o, "id"));
-                if (json_object_get(seen, oid)) {
+                if (!seen && json_array_size(list) > 0) {
+                    seen = json_object();
+                    size_t j;
+                    json_t *prev;
+                    json_array_foreach(list, j, prev) json_object_set_new(
+                        seen, json_string_value(json_object_get(prev, "id")), json_true());
+                }
+                if (seen && json_object_get(seen, oid)) {
                     oruk_note(m, m->warnings, id, ip,
                               "the id %s appears twice in this list; the second "
                               "is left out",
                               oid);
                     json_decref(o);
                 } else {
-                    json_object_set_new(seen, oid, json_true());
+                    if (seen)
+                        json_object_set_new(seen, oid, json_true());
                     json_array_append_new(list, o);
                 }
             }
-            free(ip);
+            path_free(ip, ipstack);
         }
         json_decref(seen);
         json_decref(arr);
@@ -390,7 +433,7 @@ static void clean_children(imp *m, const dir_entity *e, json_t *in, json_t *out,
             json_object_set_new(out, c->key, list);
         else
             json_decref(list);
-        free(cp);
+        path_free(cp, cpstack);
     }
 }
 
@@ -411,8 +454,8 @@ static void clean_inlines(imp *m, const dir_entity *e, json_t *in, json_t *out, 
                 json_object_set_new(out, il->ref, json_string(known));
             continue;
         }
-        char *ip = malloc(strlen(path) + strlen(il->key) + 2);
-        sprintf(ip, "%s.%s", path, il->key);
+        char ipstack[256];
+        char *ip = path_join(ipstack, sizeof ipstack, path, il->key, 0);
         int rej = 0;
         const char *given = json_string_value(json_object_get(out, il->ref));
         json_t *doc = oruk_clean_root(m, *il->e, v, ip, given, &rej);
@@ -434,7 +477,7 @@ static void clean_inlines(imp *m, const dir_entity *e, json_t *in, json_t *out, 
             }
             json_decref(doc);
         }
-        free(ip);
+        path_free(ip, ipstack);
     }
 }
 
@@ -572,6 +615,7 @@ void oruk_imp_init(imp *m, int max_lines) {
     m->taxes = json_object();
     m->cleaned = json_object();
     m->w_orgs = json_object();
+    m->domain_memo = json_object();
     m->term_names = json_object();
     m->svc_seen = json_object();
     m->st = LW_OK;
@@ -586,6 +630,7 @@ void oruk_imp_free(imp *m) {
     json_decref(m->taxes);
     json_decref(m->cleaned);
     json_decref(m->w_orgs);
+    json_decref(m->domain_memo);
     json_decref(m->term_names);
     json_decref(m->svc_seen);
     arena_free(m->ra);

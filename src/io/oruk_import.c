@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "domain/directory.h"
 #include "io/oruk_internal.h"
@@ -50,17 +53,22 @@ static const char *location_postcode(json_t *loc, char out[9]) {
     return NULL;
 }
 
-/* Writes the records in MAP (of entity E) and forgets them. */
-static void put_pending(imp *m, const dir_entity *e, json_t *map, counts *c) {
+/* Writes the records in MAP (of entity E). The writer only reads documents: the reader,
+ * which made them, frees them (their strings are shared with the source's tree, and
+ * jansson's reference counts alone do not order one thread's reads before another's
+ * free). */
+static void put_pending(imp *m, const dir_entity *e, json_t *map, counts *c, char (*hashes)[65]) {
     const char *k;
     json_t *doc;
+    size_t j = 0;
     json_object_foreach(map, k, doc) {
         if (m->st != LW_OK)
             break;
         lw_dir_outcome o;
         char pc[9];
         lw_dir_extra x = {.postcode = e == &dir_location_entity ? location_postcode(doc, pc) : NULL,
-                          .known_new = was_empty(m, e)};
+                          .known_new = was_empty(m, e),
+                          .hash = hashes ? hashes[j++] : NULL};
         m->st = store_dir_put(m->db, e, doc, &x, m->opt->now, &o, m->err);
         if (m->st != LW_OK)
             break;
@@ -68,7 +76,6 @@ static void put_pending(imp *m, const dir_entity *e, json_t *map, counts *c) {
         if (e == &dir_organization_entity)
             json_object_set_new(m->w_orgs, k, json_true());
     }
-    json_object_clear(map);
 }
 
 /* Services whose organisation is neither in the import nor in the directory get a
@@ -103,7 +110,7 @@ static void ensure_org(imp *m, json_t *svc) {
                   strcmp(oid, unknown) == 0 ? "Organisation not given" : "Unnamed organisation");
     json_t *one = json_object();
     json_object_set_new(one, oid, org);
-    put_pending(m, &dir_organization_entity, one, &m->orgc);
+    put_pending(m, &dir_organization_entity, one, &m->orgc, NULL);
     json_decref(one);
 }
 
@@ -150,13 +157,27 @@ static void write_item(imp *m, queued *it) {
     static const dir_entity *const kinds[4] = {&dir_taxonomy_entity, &dir_taxonomy_term_entity,
                                                &dir_organization_entity, &dir_location_entity};
     counts *c[4] = {&m->taxc, &m->termc, &m->orgc, &m->locc};
-    for (int k = 0; k < 4; k++)
-        put_pending(m, kinds[k], it->pend[k], c[k]);
+    char(*ph)[65] = it->npend <= 4 ? it->phash_in : it->phash_heap;
+    for (int k = 0; k < 4; k++) {
+        put_pending(m, kinds[k], it->pend[k], c[k], ph);
+        ph += json_object_size(it->pend[k]);
+    }
     if (m->st == LW_OK)
         ensure_org(m, it->svc);
     lw_dir_outcome o = LW_DIR_UNCHANGED;
     /* The need domains of the words the reader gathered (two threads share the work). */
-    uint32_t mask = dir_domains_for_text(it->text, m->rules, m->nrules);
+    uint32_t mask;
+    /* Many services share their words (a chain's groups, a generated feed): each text
+     * is matched against the rules once. */
+    json_t *known = json_object_get(m->domain_memo, it->text);
+    if (known) {
+        mask = (uint32_t)json_integer_value(known);
+    } else {
+        mask = dir_domains_for_text(it->text, m->rules, m->nrules);
+        if (json_object_size(m->domain_memo) >= 100000)
+            json_object_clear(m->domain_memo);
+        json_object_set_new(m->domain_memo, it->text, json_integer(mask));
+    }
     char domains[256];
     size_t len = 0;
     domains[0] = '\0';
@@ -181,6 +202,7 @@ static void item_free(queued *it) {
     json_decref(it->svc);
     for (int k = 0; k < 4; k++)
         json_decref(it->pend[k]);
+    free(it->phash_heap);
 }
 
 /* Hands a cleaned service to the writer (the reader), waiting while the queue is full. */
@@ -197,8 +219,22 @@ static void emit_service(imp *m, json_t *svc) {
     m->locs = json_object();
     it.x.known_new = m->empty[0];
     local_fields(m, svc, it.text, &it.x);
-    /* Hashed here, while the document is still in this core's cache. */
+    /* Hashed here, while the documents are still in this core's cache. */
     dir_doc_hash(svc, it.hash);
+    for (int k = 0; k < 4; k++)
+        it.npend += json_object_size(it.pend[k]);
+    char(*ph)[65] = it.phash_in;
+    if (it.npend > 4) {
+        it.phash_heap = malloc(sizeof *it.phash_heap * it.npend);
+        if (!it.phash_heap)
+            lw_oom();
+        ph = it.phash_heap;
+    }
+    for (int k = 0; k < 4; k++) {
+        const char *key;
+        json_t *doc;
+        json_object_foreach(it.pend[k], key, doc) dir_doc_hash(doc, *ph++);
+    }
     pthread_mutex_lock(&m->mu);
     /* Take back what the writer is done with, to free here. */
     queued *spent = m->spent;
@@ -209,16 +245,16 @@ static void emit_service(imp *m, json_t *svc) {
     }
     while (m->count == m->cap && !atomic_load(&m->abort))
         pthread_cond_wait(&m->can_put, &m->mu);
-    if (atomic_load(&m->abort)) {
-        pthread_mutex_unlock(&m->mu);
-        item_free(&it);
-        return;
+    int aborted = atomic_load(&m->abort);
+    if (!aborted) {
+        m->ring[(m->head + m->count) % m->cap] = it;
+        /* Wake the writer only when it may be waiting: fewer context switches. */
+        if (m->count++ == 0)
+            pthread_cond_signal(&m->can_take);
     }
-    m->ring[(m->head + m->count) % m->cap] = it;
-    /* Wake the writer only when it may be waiting: fewer context switches. */
-    if (m->count++ == 0)
-        pthread_cond_signal(&m->can_take);
     pthread_mutex_unlock(&m->mu);
+    if (aborted)
+        item_free(&it);
     for (size_t i = 0; i < nspent; i++)
         item_free(&spent[i]);
     if (nspent)
@@ -288,32 +324,94 @@ static void add_item(imp *m, json_t *item, const char *path) {
     add_service(m, item, path);
 }
 
-static lw_status read_file(const char *path, char **buf, size_t *len, lw_error *err) {
-    FILE *f = fopen(path, "rb");
-    if (!f)
+/* An item read from a source (a reference the callee takes): cleaned on the reader's
+ * thread, and freed there too. */
+static void hand_over(imp *m, json_t *item, const char *file, const char *path) {
+    m->file = file;
+    add_item(m, item, path);
+    json_decref(item);
+}
+
+/* A file mapped read-only: its pages are read as the list is, and dropped again
+ * behind the reader (see add_json), so a large file never sits whole in memory. */
+typedef struct mapped {
+    char *buf;
+    size_t len;
+    int map; /* 1: mmap'd; 0: malloc'd (an empty file) */
+} mapped;
+
+static lw_status map_file(const char *path, mapped *out, lw_error *err) {
+    memset(out, 0, sizeof *out);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return lw_fail(err, LW_EINVAL, path, "cannot be read: %s", strerror(errno));
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    size_t got;
-    while ((got = fread(b + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            char *g = realloc(b, cap);
-            if (!g)
-                lw_oom();
-            b = g;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        int e = errno;
+        close(fd);
+        return lw_fail(err, LW_EINVAL, path, "cannot be read: %s", strerror(e));
+    }
+    if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
+        /* A pipe (or an empty file): read into memory. */
+        size_t cap = 1 << 16, n = 0;
+        char *b = malloc(cap);
+        if (!b)
+            lw_oom();
+        for (;;) {
+            ssize_t got = read(fd, b + n, cap - n);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0) {
+                int e = errno;
+                free(b);
+                close(fd);
+                return lw_fail(err, LW_EINVAL, path, "cannot be read: %s", strerror(e));
+            }
+            if (got == 0)
+                break;
+            n += (size_t)got;
+            if (n == cap) {
+                cap *= 2;
+                char *g = realloc(b, cap);
+                if (!g)
+                    lw_oom();
+                b = g;
+            }
         }
+        close(fd);
+        out->buf = b;
+        out->len = n;
+        return LW_OK;
     }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        free(b);
-        return lw_fail(err, LW_EINVAL, path, "cannot be read");
-    }
-    *buf = b;
-    *len = n;
+    void *p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    close(fd);
+    if (p == MAP_FAILED)
+        return lw_fail(err, LW_EINVAL, path, "cannot be read: %s", strerror(e));
+    (void)madvise(p, (size_t)sb.st_size, MADV_SEQUENTIAL);
+    out->buf = p;
+    out->len = (size_t)sb.st_size;
+    out->map = 1;
     return LW_OK;
+}
+
+static void unmap_file(mapped *f) {
+    if (f->map)
+        munmap(f->buf, f->len);
+    else
+        free(f->buf);
+}
+
+/* Gives back the pages of a mapped BUF before AT (they are read again from the file
+ * should an error message need them). */
+static void drop_behind(const char *buf, size_t at, size_t *dropped) {
+    static const size_t step = 16u << 20;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = at / page * page;
+    if (upto < *dropped + step)
+        return;
+    (void)madvise((void *)(uintptr_t)buf, upto, MADV_DONTNEED);
+    *dropped = upto;
 }
 
 /* ---- reading a large JSON list one item at a time ---- */
@@ -403,7 +501,8 @@ static lw_status json_tail(const char *name, const char *buf, size_t len, size_t
     return LW_OK;
 }
 
-static lw_status add_json(imp *m, const char *name, const char *buf, size_t len, lw_error *err) {
+static lw_status add_json(imp *m, const char *name, const char *buf, size_t len, int mapped_buf,
+                          lw_error *err) {
     size_t root = skip_ws(buf, len, 0), end = len;
     if (root >= len)
         return json_error(name, buf, len, "the text ends before the document does", err);
@@ -447,8 +546,9 @@ static lw_status add_json(imp *m, const char *name, const char *buf, size_t len,
         int one = json_is_object(doc) && json_object_get(doc, "id") &&
                   (json_object_get(doc, "name") || json_object_get(doc, "services"));
         if (one)
-            add_item(m, doc, "services[0]");
-        json_decref(doc);
+            hand_over(m, doc, name, "services[0]");
+        else
+            json_decref(doc);
         if (!one)
             return lw_fail(err, LW_EINVAL, name,
                            "is not an Open Referral document: expected a list of services (an "
@@ -456,7 +556,7 @@ static lw_status add_json(imp *m, const char *name, const char *buf, size_t len,
                            "imported");
         return LW_OK;
     }
-    size_t i = skip_ws(buf, len, arr + 1), n = 0;
+    size_t i = skip_ws(buf, len, arr + 1), n = 0, dropped = 0;
     if (i >= len)
         return json_error(name, buf, len, "the text ends before the document does", err);
     if (buf[i] == ']')
@@ -466,14 +566,19 @@ static lw_status add_json(imp *m, const char *name, const char *buf, size_t len,
         if (!e)
             return json_error(name, buf, i, "a list item never ends", err);
         json_error_t je;
-        json_t *item = json_loadb(buf + i, e - i, JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
+        /* The fast reader gives up on anything unusual; jansson then reads the item
+         * (the same tree) or says what is wrong with it. */
+        json_t *item = oruk_parse_fast(buf + i, e - i);
+        if (!item)
+            item = json_loadb(buf + i, e - i, JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
         if (!item)
             return json_error(name, buf, i + (size_t)(je.position > 0 ? je.position : 0), je.text,
                               err);
         char p[40];
         snprintf(p, sizeof p, "services[%zu]", n++);
-        add_item(m, item, p);
-        json_decref(item);
+        hand_over(m, item, name, p);
+        if (mapped_buf)
+            drop_behind(buf, e, &dropped);
         i = skip_ws(buf, len, e);
         if (i < len && buf[i] == ',') {
             i = skip_ws(buf, len, i + 1);
@@ -487,9 +592,9 @@ static lw_status add_json(imp *m, const char *name, const char *buf, size_t len,
 }
 
 static lw_status add_source(imp *m, const oruk_source *s, lw_error *err) {
-    m->file = s->name ? s->name : (s->path ? s->path : "input");
+    const char *file = s->name ? s->name : (s->path ? s->path : "input");
     if (!s->path)
-        return add_json(m, m->file, s->buf, s->len, err);
+        return add_json(m, file, s->buf, s->len, 0, err);
     struct stat sb;
     if (stat(s->path, &sb) != 0)
         return lw_fail(err, LW_EINVAL, s->path, "cannot be read: %s", strerror(errno));
@@ -514,17 +619,17 @@ static lw_status add_source(imp *m, const oruk_source *s, lw_error *err) {
         json_array_foreach(list, i, item) {
             char p[40];
             snprintf(p, sizeof p, "services[%zu]", i);
-            add_item(m, item, p);
+            hand_over(m, json_incref(item), file, p);
         }
         json_decref(list);
         return LW_OK;
     }
-    char *buf = NULL;
-    size_t len = 0;
-    lw_status st = read_file(s->path, &buf, &len, err);
-    if (st == LW_OK)
-        st = add_json(m, m->file, buf, len, err);
-    free(buf);
+    mapped f;
+    lw_status st = map_file(s->path, &f, err);
+    if (st == LW_OK) {
+        st = add_json(m, file, f.buf, f.len, f.map, err);
+        unmap_file(&f);
+    }
     return st;
 }
 
@@ -536,16 +641,18 @@ typedef struct reader {
     lw_error err;
 } reader;
 
+/* The reader's thread: reads and cleans the sources, handing services to the writer. */
 static void *read_sources(void *arg) {
     reader *r = arg;
-    for (int i = 0; i < r->n && r->st == LW_OK && !atomic_load(&r->m->abort); i++)
-        r->st = add_source(r->m, &r->sources[i], &r->err);
-    pthread_mutex_lock(&r->m->mu);
-    r->m->done = 1;
+    imp *m = r->m;
+    for (int i = 0; i < r->n && r->st == LW_OK && !atomic_load(&m->abort); i++)
+        r->st = add_source(m, &r->sources[i], &r->err);
+    pthread_mutex_lock(&m->mu);
+    m->done = 1;
     if (r->st != LW_OK)
-        atomic_store(&r->m->abort, 1);
-    pthread_cond_broadcast(&r->m->can_take);
-    pthread_mutex_unlock(&r->m->mu);
+        atomic_store(&m->abort, 1); /* the import fails: the writer stops */
+    pthread_cond_broadcast(&m->can_take);
+    pthread_mutex_unlock(&m->mu);
     return NULL;
 }
 
@@ -562,8 +669,9 @@ lw_status oruk_import(lw_db *db, const oruk_source *sources, int n, const oruk_o
     lw_status st = store_dir_domain_rules(db, m.ra, &m.rules, &m.nrules, err);
     for (int i = 0; i < 5 && st == LW_OK; i++)
         st = store_dir_empty(db, roots[i], &m.empty[i], err);
+    lw_dir_bulk saved = {0};
     if (st == LW_OK)
-        st = store_dir_bulk(db, 1, err);
+        st = store_dir_bulk_begin(db, &saved, err);
     if (st == LW_OK)
         st = store_begin(db, err);
     /* Into an empty directory: the indexes are built once, at the end. */
@@ -651,8 +759,7 @@ lw_status oruk_import(lw_db *db, const oruk_source *sources, int n, const oruk_o
         st = store_commit(db, err);
     if (st != LW_OK)
         store_rollback(db);
-    lw_error ignored;
-    lw_ignore(store_dir_bulk(db, 0, &ignored));
+    store_dir_bulk_end(db, &saved);
     if (st != LW_OK) {
         oruk_imp_free(&m);
         return st;

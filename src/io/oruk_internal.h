@@ -40,7 +40,8 @@ typedef struct imp {
     int64_t nsvc;
     int empty[5]; /* the table of each root entity was empty when the import began */
     /* The reader (a thread) cleans services into a queue; the caller's thread writes them. */
-    json_t *w_orgs; /* the writer's: organisations written or found in the directory */
+    json_t *w_orgs;      /* the writer's: organisations written or found in the directory */
+    json_t *domain_memo; /* the writer's: need domains (a mask) of each text seen */
     pthread_mutex_t mu;
     pthread_cond_t can_put, can_take;
     struct queued *ring;
@@ -60,6 +61,11 @@ typedef struct queued {
     lw_dir_extra x;
     char text[512]; /* the words its need domains are found in */
     char hash[65];  /* of svc, made by the reader */
+    /* The hashes of the documents in pend[0..3], in that order (the maps' own order):
+     * in phash_in when there are at most 4, else in phash_heap. */
+    size_t npend;
+    char phash_in[4][65];
+    char (*phash_heap)[65];
 } queued;
 
 /* Both lists of the report (rejected and warnings) are capped; FMT says why. */
@@ -75,6 +81,10 @@ void oruk_mark_root(imp *m, const char *kind, const char *id);
  * is used when it has no id. Records it holds inline go into M's pending maps. */
 json_t *oruk_clean_root(imp *m, const dir_entity *e, json_t *in, const char *path,
                         const char *fallback_id, int *rejected);
+/* The JSON value in BUF (LEN bytes; white space around it allowed) as jansson's
+ * json_loadb(JSON_ALLOW_NUL | JSON_DECODE_ANY) reads it, only faster (oruk_parse.c);
+ * NULL when it is not sure it would read it the same: then use json_loadb. */
+json_t *oruk_parse_fast(const char *buf, size_t len);
 void oruk_imp_init(imp *m, int max_lines);
 void oruk_imp_free(imp *m);
 

@@ -74,7 +74,9 @@ static db_val field_val(lw_arena *a, const dir_field *f, json_t *v) {
         return DB_NUL;
     }
     default:
-        return json_is_string(v) ? DB_S(arena_strdup(a, json_string_value(v))) : DB_NUL;
+        /* Bound as it is: the document outlives the statement. */
+        (void)a;
+        return json_is_string(v) ? DB_S(json_string_value(v)) : DB_NUL;
     }
 }
 
@@ -109,18 +111,48 @@ static json_t *cell_json(const dir_field *f, const db_result *r, int row, int co
     }
 }
 
+typedef struct keyed {
+    const char *key;
+    size_t len;
+    json_t *v;
+} keyed;
+
 static int key_cmp(const void *x, const void *y) {
-    return strcmp(*(const char *const *)x, *(const char *const *)y);
+    return strcmp(((const keyed *)x)->key, ((const keyed *)y)->key);
+}
+
+/* The hash's input goes through a buffer: one SHA-256 update per 4 KiB instead of
+ * three per value (the same bytes, so the same digest). */
+typedef struct hash_buf {
+    crypto_hash_sha256_state h;
+    size_t len;
+    unsigned char b[4096];
+} hash_buf;
+
+static void hb_put(hash_buf *hb, const void *p, size_t n) {
+    if (hb->len + n > sizeof hb->b) {
+        crypto_hash_sha256_update(&hb->h, hb->b, hb->len);
+        hb->len = 0;
+        if (n > sizeof hb->b) {
+            crypto_hash_sha256_update(&hb->h, p, n);
+            return;
+        }
+    }
+    memcpy(hb->b + hb->len, p, n);
+    hb->len += n;
+}
+
+static void hb_tag(hash_buf *hb, unsigned char tag) {
+    hb_put(hb, &tag, 1);
 }
 
 /* Feeds V to the hash unambiguously (type tags and lengths), object keys sorted. */
-static void hash_value(crypto_hash_sha256_state *h, json_t *v, int top) {
-    unsigned char tag;
+static void hash_value(hash_buf *hb, json_t *v, int top) {
     switch (json_typeof(v)) {
     case JSON_OBJECT: {
         size_t n = json_object_size(v), k = 0;
-        const char *stack[64];
-        const char **keys = n <= 64 ? stack : malloc(sizeof *keys * n);
+        keyed stack[64];
+        keyed *keys = n <= 64 ? stack : malloc(sizeof *keys * n);
         if (!keys)
             lw_oom();
         const char *key;
@@ -129,19 +161,17 @@ static void hash_value(crypto_hash_sha256_state *h, json_t *v, int top) {
             /* last_modified is the source's clock, not content: an export re-imported
              * (which then carries one) is unchanged. */
             if (!(top && strcmp(key, "last_modified") == 0))
-                keys[k++] = key;
+                keys[k++] = (keyed){key, strlen(key), member};
         }
         qsort(keys, k, sizeof *keys, key_cmp);
-        tag = '{';
-        crypto_hash_sha256_update(h, &tag, 1);
+        hb_tag(hb, '{');
         for (size_t i = 0; i < k; i++) {
-            uint64_t len = strlen(keys[i]);
-            crypto_hash_sha256_update(h, (const unsigned char *)&len, sizeof len);
-            crypto_hash_sha256_update(h, (const unsigned char *)keys[i], len);
-            hash_value(h, json_object_get(v, keys[i]), 0);
+            uint64_t len = keys[i].len;
+            hb_put(hb, &len, sizeof len);
+            hb_put(hb, keys[i].key, len);
+            hash_value(hb, keys[i].v, 0);
         }
-        tag = '}';
-        crypto_hash_sha256_update(h, &tag, 1);
+        hb_tag(hb, '}');
         if (keys != stack)
             free(keys);
         return;
@@ -149,47 +179,43 @@ static void hash_value(crypto_hash_sha256_state *h, json_t *v, int top) {
     case JSON_ARRAY: {
         size_t i;
         json_t *item;
-        tag = '[';
-        crypto_hash_sha256_update(h, &tag, 1);
-        json_array_foreach(v, i, item) hash_value(h, item, 0);
-        tag = ']';
-        crypto_hash_sha256_update(h, &tag, 1);
+        hb_tag(hb, '[');
+        json_array_foreach(v, i, item) hash_value(hb, item, 0);
+        hb_tag(hb, ']');
         return;
     }
     case JSON_STRING: {
         uint64_t len = json_string_length(v);
-        tag = 's';
-        crypto_hash_sha256_update(h, &tag, 1);
-        crypto_hash_sha256_update(h, (const unsigned char *)&len, sizeof len);
-        crypto_hash_sha256_update(h, (const unsigned char *)json_string_value(v), len);
+        hb_tag(hb, 's');
+        hb_put(hb, &len, sizeof len);
+        hb_put(hb, json_string_value(v), len);
         return;
     }
     case JSON_INTEGER: {
         int64_t i = json_integer_value(v);
-        tag = 'i';
-        crypto_hash_sha256_update(h, &tag, 1);
-        crypto_hash_sha256_update(h, (const unsigned char *)&i, sizeof i);
+        hb_tag(hb, 'i');
+        hb_put(hb, &i, sizeof i);
         return;
     }
     case JSON_REAL: {
         double d = json_real_value(v);
-        tag = 'r';
-        crypto_hash_sha256_update(h, &tag, 1);
-        crypto_hash_sha256_update(h, (const unsigned char *)&d, sizeof d);
+        hb_tag(hb, 'r');
+        hb_put(hb, &d, sizeof d);
         return;
     }
     default:
-        tag = json_is_true(v) ? 't' : json_is_false(v) ? 'f' : 'n';
-        crypto_hash_sha256_update(h, &tag, 1);
+        hb_tag(hb, json_is_true(v) ? 't' : json_is_false(v) ? 'f' : 'n');
     }
 }
 
 void dir_doc_hash(json_t *doc, char out[65]) {
-    crypto_hash_sha256_state h;
-    crypto_hash_sha256_init(&h);
-    hash_value(&h, doc, 1);
+    hash_buf hb;
+    crypto_hash_sha256_init(&hb.h);
+    hb.len = 0;
+    hash_value(&hb, doc, 1);
+    crypto_hash_sha256_update(&hb.h, hb.b, hb.len);
     unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&h, d);
+    crypto_hash_sha256_final(&hb.h, d);
     sodium_bin2hex(out, 65, d, sizeof d);
 }
 
@@ -290,12 +316,17 @@ static const char *entity_sql(const dir_entity *e, int kind) {
 static lw_status put_children(lw_db *db, lw_arena *a, const dir_entity *e, const char *root_id,
                               json_t *obj, lw_error *err);
 
+/* The most parameters a row of the model takes (services: 21 fields and 6 more). */
+#define MAX_PARAMS 64
+
 static lw_status put_nested(lw_db *db, lw_arena *a, const dir_entity *c, const char *root_id,
                             const char *owner_kind, const char *owner_ref, json_t *arr,
                             lw_error *err) {
     int nf = nfields(c);
     const char *sql = entity_sql(c, SQL_INSERT_NESTED);
-    db_val *p = arena_alloc(a, sizeof *p * (size_t)(nf + 5));
+    db_val p[MAX_PARAMS];
+    if (nf + 5 > MAX_PARAMS)
+        return lw_fail(err, LW_EINTERNAL, NULL, "%s has too many columns", c->table);
     size_t i;
     json_t *obj;
     json_array_foreach(arr, i, obj) {
@@ -338,7 +369,8 @@ lw_status store_dir_put(lw_db *db, const dir_entity *e, json_t *doc, const lw_di
     static const lw_dir_extra none = {0};
     if (!x)
         x = &none;
-    lw_arena *a = arena_new();
+    /* Made only when needed: a first import (KNOWN_NEW) writes a million rows without. */
+    lw_arena *a = NULL;
     const char *id = json_string_value(json_object_get(doc, "id"));
     char hash[65];
     if (x->hash)
@@ -348,8 +380,10 @@ lw_status store_dir_put(lw_db *db, const dir_entity *e, json_t *doc, const lw_di
     db_val key[] = {DB_S(id)};
     db_result r = {0};
     lw_status st = LW_OK;
-    if (!x->known_new)
+    if (!x->known_new) {
+        a = arena_new();
         st = db_query(db, a, entity_sql(e, SQL_HASH), key, 1, &r, err);
+    }
     if (st != LW_OK)
         goto done;
     int exists = r.nrows > 0;
@@ -358,7 +392,11 @@ lw_status store_dir_put(lw_db *db, const dir_entity *e, json_t *doc, const lw_di
         goto done;
     }
     int nf = nfields(e), np = nf + 3;
-    db_val *p = arena_alloc(a, sizeof *p * (size_t)(nf + 6));
+    db_val p[MAX_PARAMS];
+    if (nf + 6 > MAX_PARAMS) {
+        st = lw_fail(err, LW_EINTERNAL, NULL, "%s has too many columns", e->table);
+        goto done;
+    }
     p[0] = DB_S(id);
     for (int i = 0; i < nf; i++)
         p[i + 1] = field_val(a, &e->fields[i], json_object_get(doc, e->fields[i].name));
@@ -500,28 +538,68 @@ lw_status store_dir_get(lw_db *db, lw_arena *a, const dir_entity *e, const char 
     return LW_OK;
 }
 
+/* LIKE's pattern for text containing WORD, its wildcards and escape character escaped. */
+static const char *like_pattern(lw_arena *a, const char *word) {
+    size_t n = strlen(word);
+    char *p = arena_alloc(a, 2 * n + 3), *o = p;
+    *o++ = '%';
+    for (const char *c = word; *c; c++) {
+        if (*c == '%' || *c == '_' || *c == '\\')
+            *o++ = '\\';
+        *o++ = *c;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return p;
+}
+
 lw_status store_dir_list(lw_db *db, lw_arena *a, const dir_entity *e, const lw_dir_list_filter *f,
                          lw_page pg, json_t **out, int64_t *total, lw_error *err) {
     int terms = e == &dir_taxonomy_term_entity;
     const char *where = terms ? "WHERE (CAST($1 AS TEXT) IS NULL OR parent_id = $1) AND "
                                 "(CAST($2 AS TEXT) IS NULL OR taxonomy_id = $2) AND "
                                 "(CAST($3 AS BIGINT) IS NULL OR parent_id IS NULL)"
-                              : "";
-    int np = terms ? 3 : 0;
-    db_val p[] = {DB_S(f ? f->parent_id : NULL), DB_S(f ? f->taxonomy_id : NULL),
-                  (f && f->top_only) ? DB_I(1) : DB_NUL, DB_I(pg.per_page),
-                  DB_I((int64_t)(pg.page - 1) * pg.per_page)};
-    db_val *lp = p + (terms ? 0 : 3);
+                              : "WHERE 1 = 1";
+    db_val p[3 + LW_DIR_SEARCH_WORDS_MAX + 3];
+    int np = 0;
+    if (terms) {
+        p[np++] = DB_S(f ? f->parent_id : NULL);
+        p[np++] = DB_S(f ? f->taxonomy_id : NULL);
+        p[np++] = (f && f->top_only) ? DB_I(1) : DB_NUL;
+    }
+    static const char *const org_cols[] = {"name", "alternate_name", "description", NULL};
+    static const char *const term_cols[] = {"name", "description", "code", "taxonomy", NULL};
+    static const char *const other_cols[] = {"name", "description", NULL};
+    const char *const *cols = e == &dir_organization_entity ? org_cols
+                              : terms                       ? term_cols
+                                                            : other_cols;
+    for (int w = 0; f && w < f->nwords && w < LW_DIR_SEARCH_WORDS_MAX; w++) {
+        p[np++] = DB_S(like_pattern(a, f->words[w]));
+        const char *any = "";
+        for (int c = 0; cols[c]; c++)
+            any = arena_printf(a, "%s%slower(COALESCE(%s, '')) LIKE $%d ESCAPE '\\'", any,
+                               c ? " OR " : "", cols[c], np);
+        where = arena_printf(a, "%s AND (%s)", where, any);
+    }
+    if (f && f->after_id) {
+        p[np++] = DB_S(f->after_id);
+        where = arena_printf(a, "%s AND id > $%d", where, np);
+    }
     db_result r;
-    lw_status st = db_query(db, a, arena_printf(a, "SELECT count(*) FROM %s %s", e->table, where),
-                            p, np, &r, err);
-    if (st != LW_OK)
-        return st;
-    *total = db_int(&r, 0, 0);
+    lw_status st;
+    if (total) {
+        st = db_query(db, a, arena_printf(a, "SELECT count(*) FROM %s %s", e->table, where), p, np,
+                      &r, err);
+        if (st != LW_OK)
+            return st;
+        *total = db_int(&r, 0, 0);
+    }
+    p[np] = DB_I(pg.per_page);
+    p[np + 1] = DB_I((int64_t)(pg.page - 1) * pg.per_page);
     st = db_query(db, a,
-                  arena_printf(a, "%s %s ORDER BY name, id LIMIT $%d OFFSET $%d", root_select(a, e),
-                               where, np + 1, np + 2),
-                  terms ? p : lp, np + 2, &r, err);
+                  arena_printf(a, "%s %s ORDER BY %s LIMIT $%d OFFSET $%d", root_select(a, e),
+                               where, f && f->after_id ? "id" : "name, id", np + 1, np + 2),
+                  p, np + 2, &r, err);
     if (st != LW_OK)
         return st;
     json_t *arr = json_array();
@@ -643,14 +721,45 @@ lw_status store_dir_empty(lw_db *db, const dir_entity *e, int *empty, lw_error *
     return st;
 }
 
-lw_status store_dir_bulk(lw_db *db, int on, lw_error *err) {
-    /* SQLite's default page cache (2 MB) makes a large import spill and re-read pages
-     * of indexes keyed by random UUIDs; a bigger one for this connection while it
-     * imports. PostgreSQL's shared buffers are the server's business. */
+/* The page cache while importing, in KiB. A first import writes its tables in rowid
+ * order and only the primary keys (random UUIDs, 5 MB each for 100,000) need to stay
+ * in memory; a re-import reads each record's hash once. 256 MiB was measured no
+ * faster than this (bench/README.md) and was most of the import's peak memory. */
+#define BULK_CACHE_KIB 32768
+
+lw_status store_dir_bulk_begin(lw_db *db, lw_dir_bulk *saved, lw_error *err) {
+    memset(saved, 0, sizeof *saved);
     if (strcmp(db->drv->name, "sqlite") != 0)
         return LW_OK;
-    return db_exec(db, on ? "PRAGMA cache_size = -262144" : "PRAGMA cache_size = -2000", NULL, 0,
-                   NULL, err);
+    lw_arena *a = arena_new();
+    db_result rc, rm;
+    lw_status st = db_query(db, a, "PRAGMA cache_size", NULL, 0, &rc, err);
+    if (st == LW_OK)
+        st = db_query(db, a, "PRAGMA mmap_size", NULL, 0, &rm, err);
+    if (st == LW_OK && rc.nrows == 1 && rm.nrows == 1) {
+        saved->cache_size = db_int(&rc, 0, 0);
+        saved->mmap_size = db_int(&rm, 0, 0);
+        saved->set = 1;
+        /* Without the map, what the import reads goes through the page cache above
+         * instead of staying mapped (and counted in the process's memory) after. */
+        st = db_exec(db, arena_printf(a, "PRAGMA cache_size = -%d", BULK_CACHE_KIB), NULL, 0, NULL,
+                     err);
+        if (st == LW_OK)
+            st = db_exec(db, "PRAGMA mmap_size = 0", NULL, 0, NULL, err);
+    }
+    arena_free(a);
+    return st;
+}
+
+void store_dir_bulk_end(lw_db *db, const lw_dir_bulk *saved) {
+    if (!saved->set)
+        return;
+    char sql[64];
+    lw_error ignored;
+    snprintf(sql, sizeof sql, "PRAGMA cache_size = %lld", (long long)saved->cache_size);
+    lw_ignore(db_exec(db, sql, NULL, 0, NULL, &ignored));
+    snprintf(sql, sizeof sql, "PRAGMA mmap_size = %lld", (long long)saved->mmap_size);
+    lw_ignore(db_exec(db, sql, NULL, 0, NULL, &ignored));
 }
 
 /* The secondary indexes of the directory's tables, as the 0002 migrations create them

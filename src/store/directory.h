@@ -42,12 +42,22 @@ lw_status store_dir_location_postcode(lw_db *db, const char *id, const char *pos
 lw_status store_dir_get(lw_db *db, lw_arena *a, const dir_entity *e, const char *id, json_t **out,
                         lw_error *err) LW_MUST_CHECK;
 
+#define LW_DIR_SEARCH_WORDS_MAX 16
 typedef struct lw_dir_list_filter {
     const char *parent_id;   /* taxonomy terms: children of this term */
     const char *taxonomy_id; /* taxonomy terms: of this taxonomy */
     int top_only;            /* taxonomy terms: only those without a parent */
+    /* Words (lower-case; at most LW_DIR_SEARCH_WORDS_MAX) that must each occur, as text,
+     * in the name or description, or an organisation's alternate_name, or a term's code or
+     * taxonomy (its vocabulary); ASCII letters compare case-insensitively. */
+    const char *const *words;
+    int nwords;
+    /* Keyset paging for streams: only ids after this ("" for the first batch), ordered by
+     * id (PG.page is then 1); NULL: ordered by name, paged by PG. */
+    const char *after_id;
 } lw_dir_list_filter;
-/* A page of root records of E (without nested objects), by name; a JSON array. */
+/* A page of root records of E (without nested objects), by name; a JSON array. TOTAL may be
+ * NULL (not counted). */
 lw_status store_dir_list(lw_db *db, lw_arena *a, const dir_entity *e, const lw_dir_list_filter *f,
                          lw_page pg, json_t **out, int64_t *total, lw_error *err) LW_MUST_CHECK;
 
@@ -97,9 +107,15 @@ lw_status store_dir_empty(lw_db *db, const dir_entity *e, int *empty, lw_error *
  * caller's transaction: an import into an empty directory builds them once at the end
  * instead of updating them a million times. */
 lw_status store_dir_indexes(lw_db *db, int drop, lw_error *err) LW_MUST_CHECK;
-/* Tunes the connection for a large import (ON 1) and back (0): SQLite gets a 256 MiB
- * page cache; PostgreSQL nothing. */
-lw_status store_dir_bulk(lw_db *db, int on, lw_error *err) LW_MUST_CHECK;
+/* Tunes the connection for a large import and back: SQLite gets a 32 MiB page cache
+ * and no memory map while it imports (then its own settings again, as SAVED recorded
+ * them); PostgreSQL nothing. */
+typedef struct lw_dir_bulk {
+    int set;
+    int64_t cache_size, mmap_size;
+} lw_dir_bulk;
+lw_status store_dir_bulk_begin(lw_db *db, lw_dir_bulk *saved, lw_error *err) LW_MUST_CHECK;
+void store_dir_bulk_end(lw_db *db, const lw_dir_bulk *saved);
 
 /* ---- the directory version (one row, bumped by every change) ---- */
 lw_status store_dir_bump(lw_db *db, int64_t now, lw_error *err) LW_MUST_CHECK;

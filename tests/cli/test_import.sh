@@ -70,4 +70,21 @@ rc=$?
 set -e
 [ "$rc" = 2 ] && grep -q 'nothing.json: cannot be read' "$T/err" || fail "missing file: $rc $(cat "$T/err")"
 ok
+# A file given as a pipe (read into memory, not mapped) imports the same; an empty file
+# is refused.
+"$LW" init --db "$T/p.db" >/dev/null 2>&1
+cat "$FX/messy/council_v1.json" | "$LW" import oruk --db "$T/p.db" /dev/stdin >"$T/out" 2>/dev/null \
+    || fail "stdin import"
+grep -q '^services: 2 imported, 0 updated, 0 unchanged, 1 rejected$' "$T/out" || fail "stdin: $(cat "$T/out")"
+: >"$T/empty.json"
+set +e
+"$LW" import oruk --db "$T/p.db" "$T/empty.json" >/dev/null 2>"$T/err"
+rc=$?
+set -e
+[ "$rc" = 2 ] && grep -q 'empty.json: is not valid JSON' "$T/err" || fail "empty file: $rc $(cat "$T/err")"
+ok
+# The import tunes its own connection only while it imports: the database file keeps
+# its settings (WAL) and nothing of the import's page cache stays behind.
+[ "$(sqlite3 "$T/p.db" 'PRAGMA journal_mode')" = wal ] || fail "journal mode changed"
+ok
 echo "cli import: $pass passed, 0 failed"
