@@ -102,6 +102,20 @@ typedef struct api_request {
     int signed_in;
 } api_request;
 
+/* A streamed body's producer (api_stream()): writes at most MAX bytes of the body into BUF
+ * and returns how many (1 or more), 0 at the end of the body, or -1 when it cannot go on
+ * (the connection is then closed before the body is complete, so the client sees a
+ * truncated answer, never a short one that looks whole). http/ calls it from its own
+ * threads after the handler has returned, one call at a time for one response, as the
+ * client reads. By then the request is gone: its arena, its pooled connection and
+ * everything borrowed from the api_request must not be touched. CTX holds what the
+ * producer needs (its own snapshot reference, strings copied with malloc); an
+ * api_stream_free is called exactly once with it when the response is finished, the
+ * client went away mid-stream, or the server stops (and also when no response could be
+ * made at all). */
+typedef long (*api_producer)(void *ctx, char *buf, size_t max);
+typedef void (*api_stream_free)(void *ctx);
+
 typedef struct api_response {
     int status;
     json_t *json;             /* owned; serialised by http/ */
@@ -111,6 +125,11 @@ typedef struct api_response {
     api_kv headers[API_MAX_HEADERS]; /* names and values must outlive the request */
     int nheaders;
     long retry_after; /* seconds; sent as Retry-After when > 0 */
+    /* A streamed body instead of json/body (set by api_stream(); owned by the response
+     * from then on: http/ frees STREAM_CTX with STREAM_FREE). */
+    api_producer stream;
+    void *stream_ctx;
+    api_stream_free stream_free;
 } api_response;
 
 typedef void (*api_handler)(api_request *req, api_response *res);
@@ -140,6 +159,11 @@ void api_fail(api_response *res, const lw_error *err);
 void api_problem(api_response *res, int status, const char *title, const char *detail,
                  const char *field);
 void api_header(api_response *res, const char *name, const char *value);
+/* Answers STATUS with a body of CONTENT_TYPE (static text) made by FN from CTX after the
+ * handler returns (see api_producer); the response owns CTX from now on. Headers added
+ * with api_header() and the security headers are sent as with any answer. */
+void api_stream(api_response *res, int status, const char *content_type, api_producer fn, void *ctx,
+                api_stream_free free_fn);
 /* {"contents": CONTENTS, "total", "page", "per_page"} (steals CONTENTS). */
 json_t *api_paged(json_t *contents, int64_t total, lw_page pg);
 

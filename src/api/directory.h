@@ -39,6 +39,9 @@ void match_dir_carry(lw_db *db, const dir_snap *old, dir_snap *fresh);
  * row has moved (checked at most every LW_DIR_POLL_MS). Release it after use. */
 lw_status dirx_acquire(api_request *req, dir_snap **out, lw_error *err) LW_MUST_CHECK;
 void dirx_release(api_request *req, dir_snap *s);
+/* The same, for a holder that has no request any more (a streamed answer's producer,
+ * api/openreferral_stream.c): APP is the one the snapshot was acquired from. */
+void dirx_release_app(lw_app *app, dir_snap *s);
 /* After this process changed the directory (and committed): rebuild now. */
 lw_status dirx_refresh(api_request *req, lw_error *err) LW_MUST_CHECK;
 

@@ -401,6 +401,7 @@ static lw_status ensure(api_request *req, struct api_directory *d, int wait, lw_
         search_index *ix = NULL;
         double t0 = clock_monotonic_ms();
         st = dirx_build(req->db, &ix, err);
+        store_trim(req->db); /* the whole directory was read: do not keep it mapped */
         if (st == LW_OK)
             fprintf(stderr,
                     "linkwell: search index of %zu services built in %.0f ms (%.1f MB), "
@@ -448,6 +449,10 @@ lw_status dirx_acquire(api_request *req, dir_snap **out, lw_error *err) {
 
 void dirx_release(api_request *req, dir_snap *s) {
     snap_unref(req->app->directory, s);
+}
+
+void dirx_release_app(lw_app *app, dir_snap *s) {
+    snap_unref(app->directory, s);
 }
 
 lw_status dirx_refresh(api_request *req, lw_error *err) {

@@ -2,16 +2,20 @@
  * The public Open Referral UK API (HSDS 3.0, UK profile) under /openreferral/:
  * read-only, no sign-in, Access-Control-Allow-Origin: * on every answer.
  * Lists are paged objects (total_items, total_pages, page_number, size,
- * first_page, last_page, empty, contents). /services and
+ * first_page, last_page, empty, contents), or with format=ndjson every result
+ * streamed one JSON object a line (openreferral_stream.c). /services and
  * /service_at_locations are answered from the search index, so they take
- * every filter the standard defines; the others from the store.
+ * every filter the standard defines; the others from the store. minimal=true
+ * (services) and full=true (services, organisations, service_at_locations)
+ * choose the items' shape.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/directory.h"
+#include "api/openreferral.h"
 #include "domain/directory.h"
+#include "domain/referrals.h"
 #include "io/oruk.h"
 #include "store/directory.h"
 
@@ -81,10 +85,241 @@ static char *join(lw_arena *a, const char *const *items, size_t n) {
     return s;
 }
 
+/* ---- the query parameters every list shares: format, minimal, full ---- */
+
+#define OPT_MINIMAL 1u
+#define OPT_FULL 2u
+#define OPT_FULL_SERVICE 4u
+
+typedef struct oruk_opts {
+    int ndjson;
+    int minimal, full, full_service;
+} oruk_opts;
+
+static lw_status true_false(const api_request *req, const char *name, int *out, lw_error *err) {
+    const char *v = api_query(req, name);
+    *out = 0;
+    if (!v || strcmp(v, "false") == 0)
+        return LW_OK;
+    if (strcmp(v, "true") != 0)
+        return lw_fail(err, LW_EINVAL, name, "'%.40s' is not true or false", v);
+    *out = 1;
+    return LW_OK;
+}
+
+static lw_status options(const api_request *req, unsigned allowed, oruk_opts *o, lw_error *err) {
+    memset(o, 0, sizeof *o);
+    const char *f = api_query(req, "format");
+    if (f && strcmp(f, "ndjson") == 0)
+        o->ndjson = 1;
+    else if (f && strcmp(f, "json") != 0)
+        return lw_fail(err, LW_EINVAL, "format",
+                       "'%.40s' is not a format: use json (paged, the default) or ndjson (every "
+                       "result, one JSON object a line)",
+                       f);
+    /* ndjson has no pages: a client asking for one would silently get everything. */
+    static const char *const paging[] = {"page", "per_page"};
+    for (int i = 0; o->ndjson && i < 2; i++)
+        if (api_query(req, paging[i]))
+            return lw_fail(err, LW_EINVAL, paging[i],
+                           "format=ndjson streams every result without pages: leave out %s",
+                           paging[i]);
+    lw_status st = LW_OK;
+    if (allowed & OPT_MINIMAL)
+        st = true_false(req, "minimal", &o->minimal, err);
+    if (st == LW_OK && (allowed & OPT_FULL))
+        st = true_false(req, "full", &o->full, err);
+    if (st == LW_OK && (allowed & OPT_FULL_SERVICE))
+        st = true_false(req, "full_service", &o->full_service, err);
+    if (st == LW_OK && o->minimal && o->full)
+        st = lw_fail(err, LW_EINVAL, "minimal",
+                     "minimal=true and full=true ask for opposite shapes: choose one");
+    return st;
+}
+
+/* Answers with the stream S: ndjson, or (NDJSON 0) a paged object made as it is sent. */
+static void stream(api_response *res, oruk_stream *s, int ndjson) {
+    api_stream(res, 200, ndjson ? "application/x-ndjson" : "application/json", oruk_stream_read, s,
+               oruk_stream_free);
+    cors(res);
+}
+
+/* Every match of Q on IX, in order, on one page. */
+static void all_hits(const search_index *ix, search_query *q, search_result *r) {
+    q->page = 1;
+    q->per_page = (int)(search_count(ix) ? search_count(ix) : 1);
+    search_run(ix, q, r);
+}
+
+static char *dump_arena(lw_arena *a, json_t *o) {
+    char *t = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!t)
+        lw_oom();
+    char *copy = arena_strdup(a, t);
+    free(t);
+    return copy;
+}
+
+/* ---- items ---- */
+
+void oruk_with_description(json_t *o) {
+    if (!json_object_get(o, "description"))
+        json_object_set_new(o, "description", json_string(""));
+}
+
+/* HSDS 3.0 asks for "just service 'id' and 'modified_date'"; the validator's list schema
+ * also requires name and status, and HSDS 3.0 calls the date last_modified: all five. */
+static json_t *minimal_item(const char *item_json) {
+    json_t *item = json_loads(item_json, 0, NULL);
+    json_t *o = json_object();
+    static const char *const keep[] = {"id", "name", "status"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *v = json_object_get(item, keep[i]);
+        if (v)
+            json_object_set(o, keep[i], v);
+    }
+    json_t *m = json_object_get(item, "last_modified");
+    if (m) {
+        json_object_set(o, "modified_date", m);
+        json_object_set(o, "last_modified", m);
+    }
+    json_decref(item);
+    return o;
+}
+
+const char *oruk_member_string(const char *obj, const char *key, size_t *len) {
+    size_t klen = strlen(key);
+    int depth = 0;
+    for (const char *p = obj; *p; p++) {
+        if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+        } else if (*p == '"') {
+            const char *start = ++p;
+            while (*p && *p != '"')
+                p += (*p == '\\' && p[1]) ? 2 : 1;
+            if (!*p)
+                return NULL;
+            if (depth != 1 || p[1] != ':' || (size_t)(p - start) != klen ||
+                memcmp(start, key, klen) != 0)
+                continue;
+            const char *v = p + 2, *e = v + 1;
+            if (*v != '"')
+                return NULL;
+            while (*e && *e != '"')
+                e += (*e == '\\' && e[1]) ? 2 : 1;
+            if (!*e)
+                return NULL;
+            *len = (size_t)(e - v + 1);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+char *oruk_minimal_text(const char *item_json) {
+    /* Copied from the item's text: about 1 µs, where parsing it took about 14 µs. */
+    static const char *const keys[] = {"id", "name", "status", "last_modified"};
+    const char *v[4];
+    size_t n[4], total = 64;
+    for (int i = 0; i < 4; i++) {
+        v[i] = oruk_member_string(item_json, keys[i], &n[i]);
+        total += v[i] ? 2 * n[i] : 0;
+        if (!v[i]) {
+            json_t *o = minimal_item(item_json);
+            char *text = json_dumps(o, JSON_COMPACT);
+            json_decref(o);
+            if (!text)
+                lw_oom();
+            return text; /* the item is not as the index makes it: the slow way */
+        }
+    }
+    char *text = malloc(total);
+    if (!text)
+        lw_oom();
+    snprintf(text, total,
+             "{\"id\":%.*s,\"name\":%.*s,\"status\":%.*s,\"modified_date\":%.*s,"
+             "\"last_modified\":%.*s}",
+             (int)n[0], v[0], (int)n[1], v[1], (int)n[2], v[2], (int)n[3], v[3], (int)n[3], v[3]);
+    return text;
+}
+
+lw_status oruk_org_services_of(lw_db *db, lw_arena *a, const search_index *ix, json_t *o, int full,
+                               const int *svcs, size_t n, lw_error *err) {
+    json_t *services = json_array();
+    lw_status st = LW_OK;
+    for (size_t i = 0; i < n && st == LW_OK; i++) {
+        json_t *item = NULL;
+        if (full)
+            st = oruk_service_full(db, a, search_id(ix, svcs[i]), &item, err);
+        else
+            item = json_loads(search_oruk_json(ix, svcs[i]), 0, NULL);
+        if (st == LW_ENOTFOUND)
+            st = LW_OK; /* deleted since the index was built */
+        if (item)
+            json_array_append_new(services, item);
+    }
+    json_object_set_new(o, "services", services);
+    return st;
+}
+
+lw_status oruk_org_services(lw_db *db, lw_arena *a, const search_index *ix, json_t *o, int full,
+                            lw_error *err) {
+    search_query q;
+    search_query_init(&q);
+    q.organization_id = json_string_value(json_object_get(o, "id"));
+    q.per_page = (int)(search_count(ix) ? search_count(ix) : 1);
+    search_result r;
+    search_run(ix, &q, &r);
+    int *svcs = arena_alloc(a, sizeof *svcs * (r.nhits + 1));
+    for (size_t i = 0; i < r.nhits; i++)
+        svcs[i] = r.hits[i].svc;
+    lw_status st = oruk_org_services_of(db, a, ix, o, full, svcs, r.nhits, err);
+    search_result_free(&r);
+    return st;
+}
+
+/* The service_at_locations FROM..TO of service SVC in full, appended to ARR. */
+static lw_status sal_full_range(lw_db *db, lw_arena *a, const search_index *ix, int svc,
+                                size_t from, size_t to, json_t *arr, lw_error *err) {
+    json_t *doc = NULL;
+    lw_status st = oruk_service_full(db, a, search_id(ix, svc), &doc, err);
+    if (st == LW_ENOTFOUND)
+        return LW_OK; /* deleted since the index was built */
+    if (st != LW_OK)
+        return st;
+    size_t n;
+    const char *const *sal = search_sal_json(ix, svc, &n);
+    for (size_t j = from; j < to && j < n; j++) {
+        json_t *item = json_loads(sal[j], 0, NULL);
+        const char *id = json_string_value(json_object_get(item, "id"));
+        json_t *full = id ? oruk_sal_full(doc, id) : NULL;
+        json_decref(item);
+        if (full)
+            json_array_append_new(arr, full);
+    }
+    json_decref(doc);
+    return LW_OK;
+}
+
+lw_status oruk_sal_full_items(lw_db *db, lw_arena *a, const search_index *ix, int svc, json_t *arr,
+                              lw_error *err) {
+    size_t n;
+    search_sal_json(ix, svc, &n);
+    return n ? sal_full_range(db, a, ix, svc, 0, n, arr, err) : LW_OK;
+}
+
+/* ---- the lists ---- */
+
 void api_oruk_services(api_request *req, api_response *res) {
     lw_error err;
+    oruk_opts o;
     search_query q;
-    lw_status st = dirx_query(req, 1, &q, &err);
+    lw_status st = options(req, OPT_MINIMAL | OPT_FULL, &o, &err);
+    if (st == LW_OK)
+        st = dirx_query(req, 1, &q, &err);
     dir_snap *snap = NULL;
     if (st == LW_OK)
         st = dirx_acquire(req, &snap, &err);
@@ -92,21 +327,62 @@ void api_oruk_services(api_request *req, api_response *res) {
         fail(res, &err);
         return;
     }
+    oruk_shape shape = o.minimal ? ORUK_MINIMAL : o.full ? ORUK_FULL : ORUK_ITEM;
+    /* minimal=true without per_page: "aim to return all services within one call". */
+    int one_page = o.minimal && !api_query(req, "per_page");
+    if (o.ndjson || (one_page && q.page == 1)) {
+        search_result r;
+        all_hits(snap->ix, &q, &r);
+        char *head = NULL;
+        if (!o.ndjson) {
+            char *text = page_text(req->arena, r.total, 1, q.per_page, r.nhits, "[");
+            text[strlen(text) - 1] = '\0'; /* page_text's closing brace: the stream ends it */
+            head = text;
+        }
+        /* The stream takes the hits and the snapshot's reference. */
+        stream(res, oruk_stream_services(req->app, snap, &r, 0, shape, head), o.ndjson);
+        return;
+    }
+    if (one_page)
+        q.per_page = (int)(search_count(snap->ix) ? search_count(snap->ix) : 1);
     search_result r;
     dirx_search(snap, &q, &r);
     const char **items = arena_alloc(req->arena, sizeof *items * (r.nhits + 1));
-    for (size_t i = 0; i < r.nhits; i++)
-        items[i] = search_oruk_json(snap->ix, r.hits[i].svc);
-    char *contents = join(req->arena, items, r.nhits);
-    raw(res, page_text(req->arena, r.total, q.page, q.per_page, r.nhits, contents));
+    size_t k = 0;
+    for (size_t i = 0; i < r.nhits && st == LW_OK; i++) {
+        int svc = r.hits[i].svc;
+        if (shape == ORUK_ITEM) {
+            items[k++] = search_oruk_json(snap->ix, svc);
+        } else if (shape == ORUK_MINIMAL) {
+            char *text = oruk_minimal_text(search_oruk_json(snap->ix, svc));
+            items[k++] = arena_strdup(req->arena, text);
+            free(text);
+        } else {
+            json_t *full = NULL;
+            st = oruk_service_full(req->db, req->arena, search_id(snap->ix, svc), &full, &err);
+            if (st == LW_ENOTFOUND)
+                st = LW_OK; /* deleted since the index was built */
+            else if (st == LW_OK)
+                items[k++] = dump_arena(req->arena, full);
+        }
+    }
+    size_t total = r.total;
     search_result_free(&r);
     dirx_release(req, snap);
+    if (st != LW_OK) {
+        fail(res, &err);
+        return;
+    }
+    raw(res, page_text(req->arena, total, q.page, q.per_page, k, join(req->arena, items, k)));
 }
 
 void api_oruk_service_at_locations(api_request *req, api_response *res) {
     lw_error err;
+    oruk_opts o;
     search_query q;
-    lw_status st = dirx_query(req, 1, &q, &err);
+    lw_status st = options(req, OPT_FULL, &o, &err);
+    if (st == LW_OK)
+        st = dirx_query(req, 1, &q, &err);
     dir_snap *snap = NULL;
     if (st == LW_OK)
         st = dirx_acquire(req, &snap, &err);
@@ -114,30 +390,51 @@ void api_oruk_service_at_locations(api_request *req, api_response *res) {
         fail(res, &err);
         return;
     }
+    oruk_shape shape = o.full ? ORUK_FULL : ORUK_ITEM;
     /* Every matching service's places, in the services' order, paged by place. */
     search_query all = q;
-    all.page = 1;
-    all.per_page = (int)(search_count(snap->ix) ? search_count(snap->ix) : 1);
     search_result r;
-    search_run(snap->ix, &all, &r);
+    all_hits(snap->ix, &all, &r);
+    if (o.ndjson) {
+        stream(res, oruk_stream_services(req->app, snap, &r, 1, shape, NULL), 1);
+        return;
+    }
     size_t total = 0;
     for (size_t i = 0; i < r.nhits; i++) {
         size_t n;
         search_sal_json(snap->ix, r.hits[i].svc, &n);
         total += n;
     }
-    size_t from = (size_t)(q.page - 1) * (size_t)q.per_page, k = 0, seen = 0;
+    size_t from = (size_t)(q.page - 1) * (size_t)q.per_page, to = from + (size_t)q.per_page;
+    size_t seen = 0;
+    json_t *full = shape == ORUK_FULL ? json_array() : NULL;
     const char **items = arena_alloc(req->arena, sizeof *items * ((size_t)q.per_page + 1));
-    for (size_t i = 0; i < r.nhits && k < (size_t)q.per_page; i++) {
+    size_t k = 0;
+    for (size_t i = 0; i < r.nhits && seen < to && st == LW_OK; i++) {
         size_t n;
         const char *const *sal = search_sal_json(snap->ix, r.hits[i].svc, &n);
-        for (size_t j = 0; j < n && k < (size_t)q.per_page; j++, seen++)
-            if (seen >= from)
-                items[k++] = sal[j];
+        size_t lo = seen < from ? from - seen : 0, hi = seen + n > to ? to - seen : n;
+        if (lo < hi && full)
+            st = sal_full_range(req->db, req->arena, snap->ix, r.hits[i].svc, lo, hi, full, &err);
+        for (size_t j = lo; j < hi && !full; j++)
+            items[k++] = sal[j];
+        seen += n;
     }
-    raw(res, page_text(req->arena, total, q.page, q.per_page, k, join(req->arena, items, k)));
     search_result_free(&r);
     dirx_release(req, snap);
+    if (st != LW_OK) {
+        json_decref(full);
+        fail(res, &err);
+        return;
+    }
+    const char *contents;
+    if (full) {
+        k = json_array_size(full);
+        contents = dump_arena(req->arena, full);
+    } else {
+        contents = join(req->arena, items, k);
+    }
+    raw(res, page_text(req->arena, total, q.page, q.per_page, k, contents));
 }
 
 void api_oruk_service(api_request *req, api_response *res) {
@@ -161,32 +458,103 @@ void api_oruk_service(api_request *req, api_response *res) {
     cors(res);
 }
 
+/* search on the store's lists: words (ASCII lower-cased) into F, in the arena. */
+static lw_status words_param(const api_request *req, lw_dir_list_filter *f, lw_error *err) {
+    const char *v = api_query(req, "search");
+    if (!v)
+        return LW_OK;
+    lw_status st = text_check(v, 500, "search", err);
+    if (st != LW_OK)
+        return st;
+    const char **words = arena_alloc(req->arena, sizeof *words * LW_DIR_SEARCH_WORDS_MAX);
+    int n = 0;
+    for (const char *p = v; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n')
+            p++;
+        size_t len = strcspn(p, " \t\n");
+        if (!len)
+            break;
+        if (n == LW_DIR_SEARCH_WORDS_MAX)
+            return lw_fail(err, LW_EINVAL, "search", "has more than %d words",
+                           LW_DIR_SEARCH_WORDS_MAX);
+        char *w = arena_strndup(req->arena, p, len);
+        for (char *c = w; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        words[n++] = w;
+        p += len;
+    }
+    f->words = words;
+    f->nwords = n;
+    return LW_OK;
+}
+
 static void db_list(api_request *req, api_response *res, const dir_entity *e) {
     lw_error err;
-    lw_page pg;
-    lw_status st = dirx_page(req, LW_ORUK_PER_PAGE_MAX, &pg.page, &pg.per_page, &err);
+    int orgs = e == &dir_organization_entity;
+    oruk_opts o;
+    lw_status st = options(req, orgs ? OPT_FULL | OPT_FULL_SERVICE : 0, &o, &err);
+    lw_page pg = {.page = 1, .per_page = LW_PER_PAGE_DEFAULT};
+    if (st == LW_OK && !o.ndjson)
+        st = dirx_page(req, LW_ORUK_PER_PAGE_MAX, &pg.page, &pg.per_page, &err);
     lw_dir_list_filter f = {0};
-    if (e == &dir_taxonomy_term_entity) {
+    if (st == LW_OK)
+        st = words_param(req, &f, &err);
+    if (st == LW_OK && e == &dir_taxonomy_term_entity) {
         f.parent_id = api_query(req, "parent_id");
         f.taxonomy_id = api_query(req, "taxonomy_id");
-        const char *top = api_query(req, "top_only");
-        if (top && strcmp(top, "true") != 0 && strcmp(top, "false") != 0)
-            st = lw_fail(&err, LW_EINVAL, "top_only", "'%.40s' is not true or false", top);
-        f.top_only = top && strcmp(top, "true") == 0;
+        if (f.parent_id)
+            st = text_check(f.parent_id, 200, "parent_id", &err);
+        if (st == LW_OK && f.taxonomy_id)
+            st = text_check(f.taxonomy_id, 200, "taxonomy_id", &err);
+        if (st == LW_OK)
+            st = true_false(req, "top_only", &f.top_only, &err);
     }
-    json_t *contents = NULL;
-    int64_t total = 0;
-    if (st == LW_OK)
-        st = store_dir_list(req->db, req->arena, e, &f, pg, &contents, &total, &err);
+    /* full_service=true: nested, with each service in full (so full too). */
+    oruk_shape shape = o.full_service ? ORUK_FULL_SERVICES : o.full ? ORUK_FULL : ORUK_ITEM;
+    dir_snap *snap = NULL;
+    if (st == LW_OK && shape != ORUK_ITEM)
+        st = dirx_acquire(req, &snap, &err);
     if (st != LW_OK) {
         fail(res, &err);
         return;
     }
+    if (o.ndjson) {
+        stream(res, oruk_stream_records(req->app, e, &f, shape, snap), 1);
+        return;
+    }
+    json_t *contents = NULL;
+    int64_t total = 0;
+    st = store_dir_list(req->db, req->arena, e, &f, pg, &contents, &total, &err);
     size_t i;
-    json_t *o;
-    json_array_foreach(contents, i, o) {
-        if (!json_object_get(o, "description"))
-            json_object_set_new(o, "description", json_string(""));
+    json_t *row;
+    json_array_foreach(contents, i, row) {
+        if (st != LW_OK)
+            break;
+        if (shape == ORUK_ITEM) {
+            oruk_with_description(row);
+            continue;
+        }
+        /* The whole record, with its services. */
+        json_t *doc = NULL;
+        const char *id = json_string_value(json_object_get(row, "id"));
+        st = store_dir_get(req->db, req->arena, e, id, &doc, &err);
+        if (st == LW_OK)
+            st = oruk_org_services(req->db, req->arena, snap->ix, doc, shape == ORUK_FULL_SERVICES,
+                                   &err);
+        if (st == LW_OK) {
+            oruk_with_description(doc);
+            json_array_set_new(contents, i, doc);
+        } else {
+            json_decref(doc);
+        }
+    }
+    if (snap)
+        dirx_release(req, snap);
+    if (st != LW_OK) {
+        json_decref(contents);
+        fail(res, &err);
+        return;
     }
     size_t n = json_array_size(contents);
     char *text = json_dumps(contents, JSON_COMPACT);
@@ -226,12 +594,6 @@ static lw_status get_root(api_request *req, const dir_entity *e, const char *id,
     return st;
 }
 
-/* The validator's schemas require a description on these; linkwell may not have one. */
-static void with_description(json_t *o) {
-    if (!json_object_get(o, "description"))
-        json_object_set_new(o, "description", json_string(""));
-}
-
 static void send_json(api_response *res, json_t *o) {
     api_json(res, 200, o);
     cors(res);
@@ -244,7 +606,7 @@ void api_oruk_taxonomy(api_request *req, api_response *res) {
         fail(res, &err);
         return;
     }
-    with_description(o);
+    oruk_with_description(o);
     send_json(res, o);
 }
 
@@ -255,12 +617,12 @@ void api_oruk_taxonomy_term(api_request *req, api_response *res) {
         fail(res, &err);
         return;
     }
-    with_description(o);
+    oruk_with_description(o);
     /* The term's taxonomy inline, as HSDS 3.0's taxonomy_term.taxonomy_detail. */
     const char *xid = json_string_value(json_object_get(o, "taxonomy_id"));
     json_t *tax = NULL;
     if (xid && store_dir_get(req->db, req->arena, &dir_taxonomy_entity, xid, &tax, &err) == LW_OK) {
-        with_description(tax);
+        oruk_with_description(tax);
         json_object_set_new(o, "taxonomy_detail", tax);
     }
     send_json(res, o);
@@ -286,27 +648,9 @@ void api_oruk_organization(api_request *req, api_response *res) {
         fail(res, &err);
         return;
     }
-    with_description(o);
-    search_query q;
-    search_query_init(&q);
-    q.organization_id = json_string_value(json_object_get(o, "id"));
-    q.per_page = (int)(search_count(snap->ix) ? search_count(snap->ix) : 1);
-    search_result r;
-    search_run(snap->ix, &q, &r);
-    json_t *services = json_array();
-    for (size_t i = 0; i < r.nhits && st == LW_OK; i++) {
-        json_t *item = NULL;
-        if (full)
-            st = oruk_service_full(req->db, req->arena, search_id(snap->ix, r.hits[i].svc), &item,
-                                   &err);
-        else
-            item = json_loads(search_oruk_json(snap->ix, r.hits[i].svc), 0, NULL);
-        if (item)
-            json_array_append_new(services, item);
-    }
-    search_result_free(&r);
+    oruk_with_description(o);
+    st = oruk_org_services(req->db, req->arena, snap->ix, o, full, &err);
     dirx_release(req, snap);
-    json_object_set_new(o, "services", services);
     if (st != LW_OK) {
         json_decref(o);
         fail(res, &err);
@@ -330,28 +674,14 @@ void api_oruk_service_at_location(api_request *req, api_response *res) {
     json_t *svc = NULL;
     if (st == LW_OK)
         st = oruk_service_full(req->db, req->arena, svc_id, &svc, &err);
-    json_t *found = NULL;
-    if (st == LW_OK) {
-        size_t i;
-        json_t *sal;
-        json_array_foreach(json_object_get(svc, "service_at_locations"), i, sal) {
-            const char *sid = json_string_value(json_object_get(sal, "id"));
-            if (sid && strcmp(sid, id) == 0) {
-                found = json_deep_copy(sal);
-                break;
-            }
-        }
-    }
+    json_t *found = st == LW_OK ? oruk_sal_full(svc, id) : NULL;
+    json_decref(svc);
     if (st == LW_ENOTFOUND || (st == LW_OK && !found))
         st = lw_fail(&err, LW_ENOTFOUND, NULL,
                      "there is no service_at_location with the id '%.80s'", req->params[0]);
     if (st != LW_OK) {
-        json_decref(svc);
         fail(res, &err);
         return;
     }
-    if (!json_object_get(found, "service_id"))
-        json_object_set_new(found, "service_id", json_string(svc_id));
-    json_object_set_new(found, "service", svc);
     send_json(res, found);
 }

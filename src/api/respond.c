@@ -50,6 +50,21 @@ void api_header(api_response *res, const char *name, const char *value) {
     }
 }
 
+void api_stream(api_response *res, int status, const char *content_type, api_producer fn, void *ctx,
+                api_stream_free free_fn) {
+    json_decref(res->json);
+    res->json = NULL;
+    res->body = NULL;
+    res->body_len = 0;
+    if (res->stream_free)
+        res->stream_free(res->stream_ctx); /* a stream set before is replaced */
+    res->status = status;
+    res->content_type = content_type;
+    res->stream = fn;
+    res->stream_ctx = ctx;
+    res->stream_free = free_fn;
+}
+
 json_t *api_paged(json_t *contents, int64_t total, lw_page pg) {
     return json_pack("{s:o, s:I, s:i, s:i}", "contents", contents, "total", (json_int_t)total,
                      "page", pg.page, "per_page", pg.per_page);

@@ -28,6 +28,7 @@ struct lw_http {
     lw_http_options opt;
     int port;
     atomic_int in_flight;
+    atomic_int streams; /* streamed responses not yet freed */
     const char **slot_methods;
     const char **slot_routes;
 };
@@ -158,23 +159,77 @@ static const char *client_addr(lw_http *h, struct MHD_Connection *c, lw_arena *a
 
 /* ---- responses ---- */
 
+/* A streamed body on its way out (api_stream()): the handler's producer and what frees
+ * it. libmicrohttpd calls stream_read as the client reads, and stream_done once, when the
+ * response is destroyed: after the last byte, when the client went away mid-stream, or
+ * when the server stops. */
+typedef struct stream {
+    lw_http *h;
+    api_producer fn;
+    void *ctx;
+    api_stream_free free_fn;
+} stream;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+    (void)pos;
+    stream *s = cls;
+    long n = s->fn(s->ctx, buf, max);
+    if (n > 0 && (size_t)n <= max)
+        return (ssize_t)n;
+    /* 0: the end (the chunked body is terminated); -1: cut short (the connection is
+     * closed without the terminating chunk, so the client knows it is incomplete). */
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_done(void *cls) {
+    stream *s = cls;
+    if (s->free_fn)
+        s->free_fn(s->ctx);
+    atomic_fetch_sub(&s->h->streams, 1);
+    free(s);
+}
+
+/* The streamed body of RES (its producer now belongs to the response made). */
+static struct MHD_Response *stream_response(lw_http *h, api_response *res) {
+    stream *s = malloc(sizeof *s);
+    if (!s)
+        lw_oom();
+    *s = (stream){.h = h, .fn = res->stream, .ctx = res->stream_ctx, .free_fn = res->stream_free};
+    res->stream = NULL;
+    res->stream_ctx = NULL;
+    res->stream_free = NULL;
+    atomic_fetch_add(&h->streams, 1);
+    struct MHD_Response *r =
+        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, stream_read, s, stream_done);
+    if (!r)
+        stream_done(s);
+    return r;
+}
+
 static enum MHD_Result send_response(lw_http *h, struct MHD_Connection *c, conn_ctx *ctx,
                                      api_response *res) {
     char *dumped = NULL;
     const char *body = res->body ? res->body : "";
     size_t len = res->body ? res->body_len : 0;
-    if (res->json) {
-        dumped = json_dumps(res->json, JSON_COMPACT);
-        if (!dumped)
-            lw_oom();
-        body = dumped;
-        len = strlen(dumped);
+    struct MHD_Response *r;
+    if (res->stream) {
         json_decref(res->json);
         res->json = NULL;
+        len = 1; /* a body: Content-Type below */
+        r = stream_response(h, res);
+    } else {
+        if (res->json) {
+            dumped = json_dumps(res->json, JSON_COMPACT);
+            if (!dumped)
+                lw_oom();
+            body = dumped;
+            len = strlen(dumped);
+            json_decref(res->json);
+            res->json = NULL;
+        }
+        r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
+        free(dumped);
     }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-    free(dumped);
     if (!r)
         return MHD_NO;
     if (len || res->content_type)
@@ -199,7 +254,6 @@ static enum MHD_Result send_response(lw_http *h, struct MHD_Connection *c, conn_
     ctx->status = res->status;
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, r);
     MHD_destroy_response(r);
-    (void)h;
     return ok;
 }
 
@@ -513,6 +567,10 @@ lw_status http_start(lw_app *app, const lw_http_options *opt, lw_http **out, lw_
 
 int http_port(const lw_http *h) {
     return h->port;
+}
+
+int http_streams_open(const lw_http *h) {
+    return atomic_load(&h->streams);
 }
 
 void http_stop(lw_http *h) {

@@ -29,6 +29,9 @@ lw_status http_start(lw_app *app, const lw_http_options *opt, lw_http **out,
                      lw_error *err) LW_MUST_CHECK;
 /* The port actually bound (useful with port 0). */
 int http_port(const lw_http *h);
+/* How many streamed answers (api_stream()) are being sent or not yet freed: one whose
+ * client went away mid-stream is freed as soon as the server notices, not at shutdown. */
+int http_streams_open(const lw_http *h);
 /* Stops accepting, lets requests in flight finish (up to 10 s), then stops.
  * NULL is fine. */
 void http_stop(lw_http *h);

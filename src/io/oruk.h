@@ -83,5 +83,10 @@ lw_status oruk_csv_read(const char *dir, json_t **out, lw_error *err) LW_MUST_CH
  * their locations) and attributes (with their taxonomy terms) inline. */
 lw_status oruk_service_full(lw_db *db, lw_arena *a, const char *id, json_t **out,
                             lw_error *err) LW_MUST_CHECK;
+/* The service_at_location SAL_ID of the full service SVC (oruk_service_full(); borrowed) in
+ * full, as GET /openreferral/service_at_locations/{id} serves it: the record with its
+ * location, its service_id and its service in full (a copy). A new reference; NULL when
+ * SVC has no such service_at_location. */
+json_t *oruk_sal_full(json_t *svc, const char *sal_id);
 
 #endif

@@ -63,3 +63,19 @@ lw_status oruk_service_full(lw_db *db, lw_arena *a, const char *id, json_t **out
     *out = svc;
     return LW_OK;
 }
+
+json_t *oruk_sal_full(json_t *svc, const char *sal_id) {
+    size_t i;
+    json_t *sal;
+    json_array_foreach(json_object_get(svc, "service_at_locations"), i, sal) {
+        const char *sid = json_string_value(json_object_get(sal, "id"));
+        if (!sid || strcmp(sid, sal_id) != 0)
+            continue;
+        json_t *found = json_deep_copy(sal);
+        if (!json_object_get(found, "service_id"))
+            json_object_set(found, "service_id", json_object_get(svc, "id"));
+        json_object_set_new(found, "service", json_deep_copy(svc));
+        return found;
+    }
+    return NULL;
+}

@@ -14,12 +14,34 @@ const [dir, schemas] = process.argv.slice(2);
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 let passed = 0, failed = 0;
-const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(dir).filter((f) => f.endsWith('.json') || f.endsWith('.ndjson')).sort();
 if (files.length === 0) {
   console.error(`no responses in ${dir}: run api.test_directory first`);
   process.exit(1);
 }
 for (const f of files) {
+  if (f.endsWith('.ndjson')) {
+    // format=ndjson (tests/api/test_oruk_variants.c): "service_list.5003.ndjson" has one
+    // item a line, each checked against service_list.json's item schema (a schema of one
+    // record, such as service.json, applies as it is).
+    const schema = JSON.parse(readFileSync(join(schemas, f.replace(/\.\d+\.ndjson$/, '.json')), 'utf8'));
+    delete schema.$schema;
+    const validate = ajv.compile(schema.properties?.contents?.items ?? schema);
+    const lines = readFileSync(join(dir, f), 'utf8').split('\n');
+    if (lines.pop() !== '') {
+      failed++;
+      console.error(`${f}: the last line has no newline`);
+    }
+    lines.forEach((line, i) => {
+      if (validate(JSON.parse(line))) {
+        passed++;
+      } else {
+        failed++;
+        console.error(`${f} line ${i + 1}: ${ajv.errorsText(validate.errors, { separator: '\n  ' })}`);
+      }
+    });
+    continue;
+  }
   // "service_list.3.json" is checked against service_list.json
   const schemaName = f.replace(/\.\d+\.json$/, '.json');
   const schema = JSON.parse(readFileSync(join(schemas, schemaName), 'utf8'));
