@@ -3,7 +3,7 @@
  * jansson does (the same values, the same member order, the same numbers), and give
  * up (so that jansson reads it, or reports the error) on anything it is not sure of:
  * it must never accept what jansson refuses. Checked on crafted edge cases and on
- * every JSON file of the shared test data.
+ * the repository's copies of the shared test data (tests/fixtures/oruk).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -201,17 +201,18 @@ static void check_dir(const char *dir, int *files, int *items) {
 
 static void the_shared_test_data_reads_alike(void **state) {
     (void)state;
-    /* The repository is found from this file's path (tests/unit/ in it). */
+    /* The repository's copies of the shared test data (tests/fixtures/oruk: a clean
+     * clone has no ../shared), found from this file's path (tests/unit/ in it). */
     char dir[1024];
     const char *src = getenv("LW_SOURCE_DIR");
     if (src) {
-        snprintf(dir, sizeof dir, "%s/../shared/testdata", src);
+        snprintf(dir, sizeof dir, "%s/tests/fixtures/oruk", src);
     } else {
         snprintf(dir, sizeof dir, "%s", __FILE__);
         char *t = strstr(dir, "/tests/unit/");
         if (!t)
             skip();
-        snprintf(t, sizeof dir - (size_t)(t - dir), "/../shared/testdata");
+        snprintf(t, sizeof dir - (size_t)(t - dir), "/tests/fixtures/oruk");
     }
     int files = 0, items = 0;
     check_dir(dir, &files, &items);
