@@ -15,26 +15,12 @@
 #include "domain/pathways.h"
 #include "util/jsonw.h"
 
-/* Loads case ID if the viewer may see it (LW_ENOTFOUND, audited, otherwise). */
-static lw_status case_for(api_request *req, int64_t id, const char *action, lw_case *c,
-                          lw_error *err) {
-    lw_status st = store_case_get(req->db, req->arena, id, c, err);
-    if (st != LW_OK)
-        return st;
-    lw_viewer v = jr_viewer(req);
-    if (access_case(&v, c->org_id) == LW_SEE_NONE) {
-        jr_audit_denied(req, action, "case", id);
-        return lw_fail(err, LW_ENOTFOUND, NULL, "no such case");
-    }
-    return LW_OK;
-}
-
 /* The case from the path, open, for a change (LW_ECONFLICT when closed). */
 static lw_status open_case_for(api_request *req, const char *action, lw_case *c, lw_error *err) {
     int64_t id = 0;
     lw_status st = api_param_id(req, 0, &id, err);
     if (st == LW_OK)
-        st = case_for(req, id, action, c, err);
+        st = jr_case_get(req, id, action, NULL, c, err);
     if (st == LW_OK && strcmp(c->status, "open") != 0)
         st = lw_fail(err, LW_ECONFLICT, "status",
                      "the case is closed; reopen it with a new referral to change it");
@@ -275,7 +261,7 @@ void api_cases_get(api_request *req, api_response *res) {
     json_t *out = NULL;
     lw_status st = api_param_id(req, 0, &id, &err);
     if (st == LW_OK)
-        st = case_for(req, id, "case.read", &c, &err);
+        st = jr_case_get(req, id, "case.read", NULL, &c, &err);
     if (st == LW_OK)
         st = case_record(req, &c, &out, &err);
     if (st == LW_OK)

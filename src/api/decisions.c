@@ -226,14 +226,7 @@ void api_decisions_create(api_request *req, api_response *res) {
         st = parse_decision(req, aid, &in, &err);
     int64_t org = req->who.org_id;
     if (st == LW_OK && in.subj.case_id) {
-        st = store_case_get(req->db, req->arena, in.subj.case_id, &c, &err);
-        lw_viewer v = jr_viewer(req);
-        if (st == LW_OK && access_case(&v, c.org_id) == LW_SEE_NONE) {
-            jr_audit_denied(req, "decision.create", "case", in.subj.case_id);
-            st = LW_ENOTFOUND;
-        }
-        if (st == LW_ENOTFOUND)
-            st = lw_fail(&err, LW_ENOTFOUND, "case_id", "no such case");
+        st = jr_case_get(req, in.subj.case_id, "decision.create", "case_id", &c, &err);
         if (st == LW_OK && strcmp(c.status, "open") != 0)
             st = lw_fail(&err, LW_ECONFLICT, "case_id", "the case is closed");
         lw_referral r;

@@ -197,6 +197,21 @@ lw_status jr_audit_read(api_request *req, const char *action, const char *type, 
     return store_batched(req->app->reads, in_batch, &b, err);
 }
 
+lw_status jr_case_get(api_request *req, int64_t id, const char *action, const char *field,
+                      lw_case *c, lw_error *err) {
+    lw_status st = store_case_get(req->db, req->arena, id, c, err);
+    if (st == LW_OK) {
+        lw_viewer v = jr_viewer(req);
+        if (access_case(&v, c->org_id) == LW_SEE_NONE) {
+            jr_audit_denied(req, action, "case", id);
+            st = LW_ENOTFOUND;
+        }
+    }
+    if (st == LW_ENOTFOUND)
+        st = lw_fail(err, LW_ENOTFOUND, field, "no such case");
+    return st;
+}
+
 /* ---- people ---- */
 
 json_t *jr_str_or_null(const char *s) {

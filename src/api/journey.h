@@ -56,6 +56,10 @@ typedef lw_status (*jr_batch_fn)(api_request *req, void *ctx, lw_error *err);
 lw_status jr_batched(api_request *req, jr_batch_fn fn, void *ctx, lw_error *err) LW_MUST_CHECK;
 /* The audit row of a read (and a second one when ACTION2 is not NULL, e.g. the
  * person shown with a referral), committed through the group commit. */
+/* Case ID if the viewer may see it. Otherwise LW_ENOTFOUND naming FIELD (NULL: the
+ * path), as for a case that does not exist; a refusal is audited as ACTION. */
+lw_status jr_case_get(api_request *req, int64_t id, const char *action, const char *field,
+                      lw_case *c, lw_error *err) LW_MUST_CHECK;
 lw_status jr_audit_read(api_request *req, const char *action, const char *type, int64_t id,
                         const char *action2, const char *type2, int64_t id2,
                         lw_error *err) LW_MUST_CHECK;

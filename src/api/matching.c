@@ -677,14 +677,7 @@ lw_status mt_case_for(api_request *req, const char *action, lw_case *c, lw_error
     int64_t id = 0;
     lw_status st = api_param_id(req, 0, &id, err);
     if (st == LW_OK)
-        st = store_case_get(req->db, req->arena, id, c, err);
-    if (st == LW_OK) {
-        lw_viewer v = jr_viewer(req);
-        if (access_case(&v, c->org_id) == LW_SEE_NONE) {
-            jr_audit_denied(req, action, "case", id);
-            st = lw_fail(err, LW_ENOTFOUND, NULL, "no such case");
-        }
-    }
+        st = jr_case_get(req, id, action, NULL, c, err);
     return st;
 }
 

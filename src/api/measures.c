@@ -12,20 +12,6 @@
 #include "api/journey.h"
 #include "domain/measures.h"
 
-/* Loads case ID if the viewer may see it (LW_ENOTFOUND, audited, otherwise). */
-static lw_status measure_case(api_request *req, int64_t id, const char *action, lw_case *c,
-                              lw_error *err) {
-    lw_status st = store_case_get(req->db, req->arena, id, c, err);
-    if (st != LW_OK)
-        return st;
-    lw_viewer v = jr_viewer(req);
-    if (access_case(&v, c->org_id) == LW_SEE_NONE) {
-        jr_audit_denied(req, action, "case", id);
-        return lw_fail(err, LW_ENOTFOUND, NULL, "no such case");
-    }
-    return LW_OK;
-}
-
 /* A score's value as JSON: an integer, or a real for a score with decimals. */
 static json_t *value_json(int value, int decimals) {
     if (decimals == 0)
@@ -142,7 +128,7 @@ void api_measures_create(api_request *req, api_response *res) {
     if (st == LW_OK)
         st = jin_id(req->json, "case_id", 1, &case_id, &err);
     if (st == LW_OK)
-        st = measure_case(req, case_id, "measure.create", &c, &err);
+        st = jr_case_get(req, case_id, "measure.create", NULL, &c, &err);
     if (st == LW_OK)
         st = jr_string(req->json, "instrument", "instrument", 1, 20, &instrument, &err);
     if (st == LW_OK)
@@ -237,7 +223,7 @@ void api_measures_list(api_request *req, api_response *res) {
     int n = 0;
     lw_status st = api_param_id(req, 0, &id, &err);
     if (st == LW_OK)
-        st = measure_case(req, id, "measure.list", &c, &err);
+        st = jr_case_get(req, id, "measure.list", NULL, &c, &err);
     if (st == LW_OK)
         st = store_measure_list(req->db, req->arena, id, &list, &n, &err);
     json_t *measures = json_array(), *changes = json_array();

@@ -270,20 +270,6 @@ lw_status api_pathway_start(api_request *req, int64_t case_id, const api_pathway
 
 /* ---- milestones ---- */
 
-/* Loads case ID if the viewer may see it (LW_ENOTFOUND, audited, otherwise). */
-static lw_status milestone_case(api_request *req, int64_t id, const char *action, lw_case *c,
-                                lw_error *err) {
-    lw_status st = store_case_get(req->db, req->arena, id, c, err);
-    if (st != LW_OK)
-        return st;
-    lw_viewer v = jr_viewer(req);
-    if (access_case(&v, c->org_id) == LW_SEE_NONE) {
-        jr_audit_denied(req, action, "case", id);
-        return lw_fail(err, LW_ENOTFOUND, NULL, "no such case");
-    }
-    return LW_OK;
-}
-
 static const char *const status_names[LW_MS_STATE_COUNT] = {"open", "done", "skipped"};
 
 static lw_milestone_state state_of(const char *status) {
@@ -398,7 +384,7 @@ void api_milestones_list(api_request *req, api_response *res) {
     json_t *out = NULL;
     lw_status st = api_param_id(req, 0, &id, &err);
     if (st == LW_OK)
-        st = milestone_case(req, id, "milestone.list", &c, &err);
+        st = jr_case_get(req, id, "milestone.list", NULL, &c, &err);
     if (st == LW_OK)
         st = milestones_record(req, &c, &out, &err);
     if (st == LW_OK)
@@ -442,7 +428,7 @@ void api_milestones_update(api_request *req, api_response *res) {
     if (st == LW_OK)
         st = api_param_id(req, 1, &mid, &err);
     if (st == LW_OK)
-        st = milestone_case(req, id, "milestone.update", &c, &err);
+        st = jr_case_get(req, id, "milestone.update", NULL, &c, &err);
     if (st == LW_OK)
         st = jin_object(req, fields, &err);
     if (st == LW_OK)

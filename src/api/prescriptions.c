@@ -162,12 +162,7 @@ void api_rx_create(api_request *req, api_response *res) {
     int64_t id = 0, now = jr_now(req);
     lw_status st = parse_rx(req, &in, &err);
     if (st == LW_OK && in.subj.case_id) {
-        st = store_case_get(req->db, req->arena, in.subj.case_id, &c, &err);
-        lw_viewer v = jr_viewer(req);
-        if (st == LW_OK && access_case(&v, c.org_id) == LW_SEE_NONE) {
-            jr_audit_denied(req, "prescription.create", "case", in.subj.case_id);
-            st = lw_fail(&err, LW_ENOTFOUND, "case_id", "no such case");
-        }
+        st = jr_case_get(req, in.subj.case_id, "prescription.create", "case_id", &c, &err);
         if (st == LW_ENOTFOUND)
             st = lw_fail(&err, LW_EINVAL, "case_id", "is not a case of your service");
         if (st == LW_OK && strcmp(c.status, "open") != 0)
