@@ -6,13 +6,18 @@
  *
  * The first caller to find no batch running becomes the leader: it takes the
  * waiting jobs of its store (up to BATCH_MAX), runs each inside its own
- * SAVEPOINT on one pooled connection (a job that fails is rolled back alone),
- * commits once, and wakes exactly the callers whose work that was; callers
- * arriving meanwhile form the next batch, led by the oldest of them. A caller returns only when its
- * work is durably committed or rolled back. State is process-wide (static), so there is nothing to
- * create or free.
+ * SAVEPOINT on the store's batch connection (a job that fails is rolled back
+ * alone) and commits once. Then it lets the oldest waiter lead the next batch
+ * at once, and only after that waits for its own batch to reach the disk
+ * (store_batch_sync: one sync covers every batch committed before it began),
+ * so one batch's wait for the disk overlaps the next batch's work. Last it
+ * wakes exactly the callers whose work that was. A caller returns only when
+ * its work is durably committed or rolled back. State is process-wide
+ * (static), so there is nothing to create or free.
  */
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <string.h>
 
 #include "store/db.h"
@@ -26,9 +31,9 @@ typedef struct job {
     void *ctx;
     lw_status st;
     lw_error err;
-    int done;
-    int lead; /* this job's thread runs the next batch */
-    pthread_cond_t cv;
+    int done; /* set, then the semaphore posted, by the batch's leader */
+    int lead; /* set, then posted: this job's thread runs the next batch */
+    sem_t wake;
     struct job *next;
 } job;
 
@@ -64,13 +69,16 @@ static void fail_all(job *batch, const lw_error *err) {
         }
 }
 
-/* Runs BATCH in one transaction. Unlocked: only the leader touches these jobs now. */
-static void run_batch(job *batch) {
+/* Runs BATCH in one transaction on the store's batch connection, and commits
+ * it without waiting for the disk (see sync_batch). Unlocked: only the leader
+ * touches these jobs now. Returns the batch's number (store_batch_committed),
+ * or 0 when nothing was committed. */
+static uint64_t run_batch(job *batch) {
     lw_store *s = batch->store;
     lw_db *db = NULL;
     lw_error err;
     lw_error_clear(&err);
-    lw_status st = store_acquire(s, &db, &err);
+    lw_status st = store_batch_db(s, &db, &err);
     if (st == LW_OK)
         st = store_begin(db, &err);
     for (job *j = batch; j && st == LW_OK; j = j->next) {
@@ -92,55 +100,96 @@ static void run_batch(job *batch) {
         /* Nothing of this batch was kept: every job that had not failed by itself
          * fails with the reason. */
         fail_all(batch, &err);
+        return 0;
     }
-    if (db)
-        store_release(s, db);
+    store_batch_log(db);
+    return store_batch_committed(s);
+}
+
+/* After the next batch has been let go: waits until BATCH's commit is on disk.
+ * If it cannot be, the jobs fail (503): their rows may be gone after a crash. */
+static void sync_batch(job *batch, uint64_t seq) {
+    lw_error err;
+    lw_error_clear(&err);
+    if (store_batch_sync(batch->store, seq, &err) != LW_OK)
+        fail_all(batch, &err);
+}
+
+/* Waits for a post. */
+static void wait_post(job *j) {
+    while (sem_wait(&j->wake) != 0 && errno == EINTR)
+        ;
+}
+
+/* Lets J go: J's thread reads its flags only after this post, so J cannot
+ * return (and its job, on its stack, vanish) before it is made. A semaphore
+ * rather than a condition: the woken thread need not take the mutex again,
+ * which all the threads of a batch did at once. */
+static void post(job *j) {
+    sem_post(&j->wake);
 }
 
 lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) {
     job me = {.store = s, .fn = fn, .ctx = ctx};
-    pthread_cond_init(&me.cv, NULL);
+    sem_init(&me.wake, 0, 0);
     pthread_mutex_lock(&mu);
     job **tail = &queue;
     while (*tail)
         tail = &(*tail)->next;
     *tail = &me;
-    if (!leading) {
-        leading = 1;
-        me.lead = 1;
-    }
-    while (!me.done) {
-        if (!me.lead) {
-            pthread_cond_wait(&me.cv, &mu);
-            continue;
+    int lead = !leading;
+    leading = 1;
+    pthread_mutex_unlock(&mu);
+    for (;;) {
+        if (!lead) {
+            wait_post(&me);
+            if (me.done)
+                break;
+            if (!me.lead)
+                continue;
         }
+        pthread_mutex_lock(&mu);
         me.lead = 0;
         job *batch = take_batch();
         pthread_mutex_unlock(&mu);
-        run_batch(batch);
+        uint64_t committed = run_batch(batch);
+        /* The write lock is free again: the oldest waiter (perhaps this thread,
+         * when its own work was not in this batch) leads the next batch while
+         * this one waits for the disk. It is waiting for that post, so it is
+         * there to receive it. */
+        job *next_leader = NULL;
         pthread_mutex_lock(&mu);
+        lead = 0;
+        if (queue == &me)
+            lead = 1;
+        else if (queue)
+            next_leader = queue;
+        else
+            leading = 0;
+        if (next_leader)
+            next_leader->lead = 1;
+        pthread_mutex_unlock(&mu);
+        if (next_leader)
+            post(next_leader);
+        if (committed)
+            sync_batch(batch, committed);
         /* Each waiter is woken once, when its own work is done: waking them all
          * (one condition for everyone) cost more CPU than the commits with many
-         * threads waiting. Under the lock, so none can return and free its job
-         * before it is signalled. */
+         * threads waiting. */
+        int mine = 0;
         for (job *j = batch; j;) {
             job *next = j->next;
             j->done = 1;
-            if (j != &me)
-                pthread_cond_signal(&j->cv);
+            if (j == &me)
+                mine = 1;
+            else
+                post(j);
             j = next;
         }
-        /* Lead on while our own work waits; else hand over to the oldest waiter. */
-        if (!me.done)
-            me.lead = 1;
-        else if (queue) {
-            queue->lead = 1;
-            pthread_cond_signal(&queue->cv);
-        } else
-            leading = 0;
+        if (mine)
+            break;
     }
-    pthread_mutex_unlock(&mu);
-    pthread_cond_destroy(&me.cv);
+    sem_destroy(&me.wake);
     if (me.st != LW_OK && err)
         *err = me.err;
     return me.st;

@@ -71,6 +71,19 @@ typedef struct db_driver {
      * everything (an index build): cached and memory-mapped pages of the
      * database file. NULL when the backend holds none. */
     void (*trim)(void *conn);
+    /* Group commit (store/batch.c), all NULL when the backend's commits are durable
+     * when they return. batch_setup makes CONN's commits return before the disk
+     * has them; sync, on the state sync_open made for the database at URL, then
+     * makes everything committed so far durable (thread-safe, and it does not
+     * touch any connection, so the next batch runs meanwhile). log_pages: pages
+     * in the write-ahead log after CONN's last commit; checkpoint copies the log
+     * into the database without waiting for readers. */
+    lw_status (*batch_setup)(void *conn, lw_error *err);
+    int (*log_pages)(void *conn);
+    void (*checkpoint)(void *conn);
+    void *(*sync_open)(const char *url);
+    lw_status (*sync)(void *state, lw_error *err);
+    void (*sync_close)(void *state);
     /* The numbered migration files, store/migrations/<backend>/NNNN_name.sql,
      * embedded at build time (sorted by name). */
     const lw_embedded *migration_files;
@@ -87,6 +100,19 @@ struct lw_db {
     int broken;
     struct lw_db *next_free;
 };
+
+/* For store/batch.c (store.c): the store's own connection for group commits,
+ * made on first use and used by one batch leader at a time; the number of a
+ * batch just committed on it; the durability step that returns when batch
+ * SEQ is on disk (at once when commits are durable already: PostgreSQL),
+ * sharing one sync among every batch committed before it starts; after a
+ * commit on DB, the log copied into the database when it has grown long
+ * (store_batch_log). */
+struct lw_store;
+lw_status store_batch_db(struct lw_store *s, struct lw_db **out, lw_error *err) LW_MUST_CHECK;
+uint64_t store_batch_committed(struct lw_store *s);
+lw_status store_batch_sync(struct lw_store *s, uint64_t seq, lw_error *err) LW_MUST_CHECK;
+void store_batch_log(struct lw_db *db);
 
 lw_status db_query(struct lw_db *db, lw_arena *a, const char *sql, const db_val *params, int n,
                    db_result *out, lw_error *err) LW_MUST_CHECK;

@@ -1,6 +1,8 @@
 /*
  * The SQLite backend: one file, WAL, foreign keys on, a busy timeout, and
- * synchronous=FULL so that a write acknowledged to a user survives a power cut.
+ * synchronous=FULL so that a write acknowledged to a user survives a power cut
+ * (the group commit's own connection commits first and syncs the log after:
+ * see "group commit's connection" below).
  * Each pooled connection keeps its prepared statements in a small cache keyed
  * by the SQL text.
  *
@@ -15,11 +17,15 @@
  * CPU than reading them with pread() (the caseload with 16 threads writing
  * audit rows). store_trim() unmaps after a read of everything.
  */
+#include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/db.h"
 
@@ -44,6 +50,7 @@ typedef struct sq_conn {
     cached cache[STMT_CACHE];
     int ncache;
     struct timespec busy_since; /* when the current wait for the lock began */
+    int log_pages;              /* frames in the log after the last commit (batch connection) */
 } sq_conn;
 
 static uint64_t fnv1a(const char *s) {
@@ -109,7 +116,16 @@ static int busy_wait(void *arg, int count) {
     return 1;
 }
 
+/* Before SQLite's first use in the process: no memory statistics. With them,
+ * every allocation SQLite makes takes one process-wide mutex, which all the
+ * server's threads then queue for. linkwell reads none of them. */
+static void sq_configure(void) {
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static lw_status sq_connect(const char *url, int create, void **out, lw_error *err) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_configure);
     const char *path = url;
     if (strncmp(path, "sqlite:", 7) == 0)
         path += 7;
@@ -329,6 +345,129 @@ static void sq_trim(void *conn) {
     (void)sqlite3_db_release_memory(c->db);
 }
 
+/* ---- group commit's connection and the log's durability (store/batch.c) ----
+ *
+ * The batch connection commits with synchronous=NORMAL: in WAL mode the commit
+ * writes its frames to the log and returns without waiting for the disk, so
+ * the write lock passes to the next batch at once. The leader then calls
+ * sq_sync(), an fdatasync() of the log, before it answers anyone: a request is
+ * still answered only after its rows are on disk, but one batch's wait for the
+ * disk overlaps the next batch's work. The log only ever grows by whole
+ * commits and is replayed up to the last intact one, so syncing it after
+ * later commits were appended covers the earlier ones too; SQLite itself
+ * syncs the log before a checkpoint copies it into the database and the
+ * database after, so a log restarted after a checkpoint loses nothing.
+ * The cost: between the commit and the sync (about a millisecond) another
+ * connection may read rows that a power cut would still take away.
+ *
+ * Automatic checkpoints are off on this connection (they would run inside
+ * the commit, holding the next batch up); sq_log_pages() tells the leader when
+ * the log is long, and it checkpoints on a pooled connection after answering. */
+
+static int log_hook(void *arg, sqlite3 *db, const char *name, int pages) {
+    (void)db;
+    (void)name;
+    ((sq_conn *)arg)->log_pages = pages;
+    return SQLITE_OK;
+}
+
+static lw_status sq_batch_setup(void *conn, lw_error *err) {
+    sq_conn *c = conn;
+    /* temp_store: each job's SAVEPOINT keeps the pages it changes in a
+     * sub-journal, which otherwise spills to a temporary file (a tenth of the
+     * CPU of a referral's create went to writing it). A batch's jobs are small. */
+    lw_status st = sq_exec_script(c, "PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY", err);
+    if (st == LW_OK)
+        sqlite3_wal_hook(c->db, log_hook, c); /* replaces the automatic checkpoint */
+    return st;
+}
+
+static int sq_log_pages(void *conn) {
+    return ((sq_conn *)conn)->log_pages;
+}
+
+static void sq_checkpoint(void *conn) {
+    sq_conn *c = conn;
+    (void)sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
+
+typedef struct sq_log {
+    pthread_mutex_t mu;
+    char *path, *dir; /* the log file (PATH-wal) and its folder */
+    int fd;           /* open on the log, or -1 */
+    dev_t dev;
+    ino_t ino;
+} sq_log;
+
+static void *sq_sync_open(const char *url) {
+    const char *path = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+    sq_log *l = calloc(1, sizeof *l);
+    size_t n = strlen(path);
+    if (!l || !(l->path = malloc(n + 5)) || !(l->dir = strdup(path)))
+        lw_oom();
+    memcpy(l->path, path, n);
+    memcpy(l->path + n, "-wal", 5);
+    char *slash = strrchr(l->dir, '/');
+    if (!slash)
+        strcpy(l->dir, ".");
+    else
+        slash[slash == l->dir] = '\0';
+    l->fd = -1;
+    pthread_mutex_init(&l->mu, NULL);
+    return l;
+}
+
+static void sq_sync_close(void *state) {
+    sq_log *l = state;
+    if (!l)
+        return;
+    if (l->fd >= 0)
+        close(l->fd);
+    pthread_mutex_destroy(&l->mu);
+    free(l->path);
+    free(l->dir);
+    free(l);
+}
+
+/* Makes durable everything committed to the log so far. The log is the file
+ * now at PATH-wal: SQLite removes it only after copying it into the database
+ * (synced), so when it is gone or replaced there is nothing older to sync. */
+static lw_status sq_sync(void *state, lw_error *err) {
+    sq_log *l = state;
+    struct stat now;
+    lw_status st = LW_OK;
+    pthread_mutex_lock(&l->mu);
+    if (stat(l->path, &now) != 0)
+        goto done;
+    if (l->fd < 0 || now.st_ino != l->ino || now.st_dev != l->dev) {
+        if (l->fd >= 0)
+            close(l->fd);
+        l->fd = open(l->path, O_RDONLY | O_CLOEXEC);
+        struct stat opened;
+        if (l->fd < 0 || fstat(l->fd, &opened) != 0) {
+            st = lw_fail(err, LW_EUNAVAILABLE, NULL, "cannot open the database log %s", l->path);
+            goto done;
+        }
+        l->dev = opened.st_dev;
+        l->ino = opened.st_ino;
+        /* A new log file: its name must reach the disk as well as its contents. */
+        int dfd = open(l->dir, O_RDONLY | O_CLOEXEC);
+        int bad = dfd < 0 || fsync(dfd) != 0;
+        if (dfd >= 0)
+            close(dfd);
+        if (bad) {
+            st = lw_fail(err, LW_EUNAVAILABLE, NULL, "cannot sync the folder of %s", l->path);
+            goto done;
+        }
+    }
+    if (fdatasync(l->fd) != 0)
+        st = lw_fail(err, LW_EUNAVAILABLE, NULL, "cannot write the database log %s to disk",
+                     l->path);
+done:
+    pthread_mutex_unlock(&l->mu);
+    return st;
+}
+
 static int sq_healthy(void *conn) {
     (void)conn;
     return 1;
@@ -344,5 +483,11 @@ const db_driver db_sqlite_driver = {
     .begin_sql = "BEGIN IMMEDIATE",
     .backup = sq_backup,
     .trim = sq_trim,
+    .batch_setup = sq_batch_setup,
+    .log_pages = sq_log_pages,
+    .checkpoint = sq_checkpoint,
+    .sync_open = sq_sync_open,
+    .sync = sq_sync,
+    .sync_close = sq_sync_close,
     .migration_files = lw_sqlite_migrations,
 };
