@@ -120,7 +120,7 @@ typedef struct api_response {
     int status;
     json_t *json;             /* owned; serialised by http/ */
     const char *content_type; /* default application/json */
-    const char *body;         /* a raw body when json is NULL (arena or static) */
+    const char *body;         /* a raw body when json is NULL (arena or static: sent uncopied) */
     size_t body_len;
     api_kv headers[API_MAX_HEADERS]; /* names and values must outlive the request */
     int nheaders;
@@ -198,6 +198,9 @@ lw_status api_audit(api_request *req, const char *action, const char *resource_t
 
 /* The signed-in user as an actor for api/accounts.h. */
 lw_actor api_actor(const api_request *req);
+/* 1 when the request's method may change something (not GET or HEAD): it
+ * takes a connection meant for writing (store_acquire_for). */
+int api_writes(const api_request *req);
 
 /* ---- JSON of shared shapes ---- */
 json_t *api_user_json(const lw_user *u);

@@ -49,6 +49,10 @@ lw_status api_audit(api_request *req, const char *action, const char *resource_t
                      outcome, err);
 }
 
+int api_writes(const api_request *req) {
+    return strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+}
+
 lw_actor api_actor(const api_request *req) {
     lw_actor a = {.remote_addr = req->remote_addr};
     if (req->signed_in) {
@@ -125,7 +129,7 @@ static lw_status auth_token(api_request *req, const char *token, lw_error *err) 
     req->db = NULL;
     st = store_batched(store, token_use_rows, &use, err);
     lw_error again;
-    lw_status got = store_acquire(store, &req->db, &again);
+    lw_status got = store_acquire_for(store, api_writes(req), &req->db, &again);
     if (got != LW_OK) {
         req->db = NULL;
         if (st == LW_OK) {
@@ -245,7 +249,7 @@ void api_dispatch(api_request *req, api_response *res) {
     lw_status st = LW_OK;
 
     if (!(rt->flags & API_NO_DB)) {
-        st = store_acquire(req->app->store, &req->db, &err);
+        st = store_acquire_for(req->app->store, api_writes(req), &req->db, &err);
         if (st != LW_OK) {
             req->db = NULL;
             goto fail;

@@ -161,7 +161,7 @@ lw_status jr_batched(api_request *req, jr_batch_fn fn, void *ctx, lw_error *err)
     }
     lw_status st = store_batched(s, in_batch, &b, err);
     lw_error again;
-    lw_status got = store_acquire(s, &req->db, &again);
+    lw_status got = store_acquire_for(s, api_writes(req), &req->db, &again);
     if (got != LW_OK) {
         req->db = NULL;
         if (st == LW_OK) {

@@ -71,6 +71,9 @@ typedef struct db_driver {
      * everything (an index build): cached and memory-mapped pages of the
      * database file. NULL when the backend holds none. */
     void (*trim)(void *conn);
+    /* Tunes a new connection for requests that write (store_acquire_for); NULL
+     * when the backend has nothing to tune. */
+    lw_status (*for_writes)(void *conn, lw_error *err);
     /* Group commit (store/batch.c), all NULL when the backend's commits are durable
      * when they return. batch_setup makes CONN's commits return before the disk
      * has them; sync, on the state sync_open made for the database at URL, then
@@ -98,6 +101,7 @@ struct lw_db {
     void *conn;
     int in_tx;
     int broken;
+    int writes; /* taken for a request that writes (store_acquire_for) */
     struct lw_db *next_free;
 };
 

@@ -468,6 +468,18 @@ done:
     return st;
 }
 
+/* A connection for requests that write does not map the file. In WAL mode a
+ * connection drops its cache and its map whenever another has committed, so
+ * while writes are frequent nearly every request unmaps and maps the file
+ * again, and faults its pages back in: with the map, the unmapping (every
+ * thread's mappings change; the kernel interrupts the other cores) and the
+ * page faults cost a referral's create more than reading its few pages with
+ * pread() does. A read of many pages (a caseload) gains from the map, which
+ * all connections share where their page caches would each hold a copy. */
+static lw_status sq_for_writes(void *conn, lw_error *err) {
+    return sq_exec_script(conn, "PRAGMA mmap_size=0", err);
+}
+
 static int sq_healthy(void *conn) {
     (void)conn;
     return 1;
@@ -483,6 +495,7 @@ const db_driver db_sqlite_driver = {
     .begin_sql = "BEGIN IMMEDIATE",
     .backup = sq_backup,
     .trim = sq_trim,
+    .for_writes = sq_for_writes,
     .batch_setup = sq_batch_setup,
     .log_pages = sq_log_pages,
     .checkpoint = sq_checkpoint,

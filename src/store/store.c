@@ -18,7 +18,7 @@ struct lw_store {
     char *url;
     int create;
     int size, open;
-    lw_db *free_list;
+    lw_db *free_list[2]; /* idle connections for reading, for writing (store_acquire_for) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
     lw_db *batch_db; /* group commit's own connection (store_batch_db) */
@@ -78,11 +78,13 @@ void store_close(lw_store *s) {
     db_free(s->batch_db);
     if (s->sync)
         s->drv->sync_close(s->sync);
-    lw_db *db = s->free_list;
-    while (db) {
-        lw_db *next = db->next_free;
-        db_free(db);
-        db = next;
+    for (int k = 0; k < 2; k++) {
+        lw_db *db = s->free_list[k];
+        while (db) {
+            lw_db *next = db->next_free;
+            db_free(db);
+            db = next;
+        }
     }
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
@@ -101,33 +103,46 @@ const char *store_url(const lw_store *s) {
 }
 
 lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) {
+    return store_acquire_for(s, 0, out, err);
+}
+
+lw_status store_acquire_for(lw_store *s, int writes, lw_db **out, lw_error *err) {
+    int k = writes ? 1 : 0;
     pthread_mutex_lock(&s->mu);
-    while (!s->free_list && s->open >= s->size)
+    while (!s->free_list[0] && !s->free_list[1] && s->open >= s->size)
         pthread_cond_wait(&s->cv, &s->mu);
-    lw_db *db = s->free_list;
-    if (db) {
-        s->free_list = db->next_free;
+    /* An idle connection of the kind asked for; else a new one while the pool
+     * has room; else one of the other kind rather than a wait. */
+    if (!s->free_list[k] && s->open < s->size) {
+        s->open++;
         pthread_mutex_unlock(&s->mu);
-        db->next_free = NULL;
+        lw_db *db = calloc(1, sizeof *db);
+        if (!db)
+            lw_oom();
+        db->drv = s->drv;
+        db->writes = k;
+        lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
+        if (st == LW_OK && k && s->drv->for_writes)
+            st = s->drv->for_writes(db->conn, err);
+        if (st != LW_OK) {
+            if (db->conn)
+                db->drv->disconnect(db->conn);
+            free(db);
+            pthread_mutex_lock(&s->mu);
+            s->open--;
+            pthread_cond_signal(&s->cv);
+            pthread_mutex_unlock(&s->mu);
+            return st;
+        }
         *out = db;
         return LW_OK;
     }
-    s->open++;
+    if (!s->free_list[k])
+        k = !k;
+    lw_db *db = s->free_list[k];
+    s->free_list[k] = db->next_free;
     pthread_mutex_unlock(&s->mu);
-
-    db = calloc(1, sizeof *db);
-    if (!db)
-        lw_oom();
-    db->drv = s->drv;
-    lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
-    if (st != LW_OK) {
-        free(db);
-        pthread_mutex_lock(&s->mu);
-        s->open--;
-        pthread_cond_signal(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        return st;
-    }
+    db->next_free = NULL;
     *out = db;
     return LW_OK;
 }
@@ -143,8 +158,8 @@ void store_release(lw_store *s, lw_db *db) {
         db_free(db);
         pthread_mutex_lock(&s->mu);
     } else {
-        db->next_free = s->free_list;
-        s->free_list = db;
+        db->next_free = s->free_list[db->writes];
+        s->free_list[db->writes] = db;
     }
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
@@ -187,6 +202,8 @@ lw_status store_batch_db(lw_store *s, lw_db **out, lw_error *err) {
             lw_oom();
         db->drv = s->drv;
         lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
+        if (st == LW_OK && s->drv->for_writes)
+            st = s->drv->for_writes(db->conn, err);
         if (st == LW_OK && s->drv->batch_setup)
             st = s->drv->batch_setup(db->conn, err);
         if (st != LW_OK) {

@@ -36,6 +36,10 @@ const char *store_backend(const lw_store *s); /* "sqlite" */
 const char *store_url(const lw_store *s);     /* as opened: a path or a postgres:// URL */
 
 lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) LW_MUST_CHECK;
+/* As store_acquire, for a request that WRITES (1) or only reads (0): the pool
+ * keeps connections tuned for each (on SQLite, a reading one maps the file,
+ * a writing one does not), and hands out the other kind rather than wait. */
+lw_status store_acquire_for(lw_store *s, int writes, lw_db **out, lw_error *err) LW_MUST_CHECK;
 void store_release(lw_store *s, lw_db *db); /* rolls back an open transaction */
 
 lw_status store_begin(lw_db *db, lw_error *err) LW_MUST_CHECK;

@@ -968,6 +968,47 @@ static void test_concurrent_writers(void **state) {
     store_close(s);
 }
 
+/* Connections for reading and for writing share one pool: on SQLite a writing
+ * one does not map the file; when the pool is full, a request takes an idle
+ * connection of the other kind instead of waiting for its own. */
+static int64_t mapped(lw_db *db, lw_arena *a) {
+    db_result r;
+    OK(db_query(db, a, "PRAGMA mmap_size", NULL, 0, &r, err));
+    return db_int(&r, 0, 0);
+}
+
+static void test_pool_kinds(void **state) {
+    fixture *f = *state;
+    lw_store *s = NULL;
+    lw_store_options opt = {.pool_size = 2};
+    OK(store_open(f->url, &opt, &s, err));
+    lw_db *r1 = NULL, *w1 = NULL, *x = NULL;
+    OK(store_acquire_for(s, 0, &r1, err));
+    OK(store_acquire_for(s, 1, &w1, err));
+    if (strcmp(backend->name, "sqlite") == 0) {
+        assert_true(mapped(r1, f->a) > 0);
+        assert_int_equal(mapped(w1, f->a), 0);
+    }
+    /* Both kinds work as connections. */
+    add_org(w1, "Written on a writing connection", "other");
+    lw_org o;
+    OK(store_org_by_name(r1, f->a, "Written on a writing connection", &o, err));
+    /* The pool is full (2): a writer gets the idle reading connection at once. */
+    store_release(s, r1);
+    OK(store_acquire_for(s, 1, &x, err));
+    assert_ptr_equal(x, r1);
+    store_release(s, x);
+    store_release(s, w1);
+    /* And each kind gets its own back when both are idle. */
+    OK(store_acquire_for(s, 1, &x, err));
+    assert_ptr_equal(x, w1);
+    store_release(s, x);
+    OK(store_acquire_for(s, 0, &x, err));
+    assert_ptr_equal(x, r1);
+    store_release(s, x);
+    store_close(s);
+}
+
 /* ---- group commit (store_batched) ---- */
 
 enum { BATCH_THREADS = 8, BATCH_JOBS = 400, BODY = 3000 };
@@ -1138,6 +1179,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx_release_rolls_back, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_batched_writes, store_setup, empty_teardown),
+        cmocka_unit_test_setup_teardown(test_pool_kinds, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_service_brief, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_table_list_matches_schema, store_setup,
                                         empty_teardown),
