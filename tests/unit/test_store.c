@@ -1011,7 +1011,7 @@ static void test_pool_kinds(void **state) {
 
 /* ---- group commit (store_batched) ---- */
 
-enum { BATCH_THREADS = 8, BATCH_JOBS = 400, BODY = 3000 };
+enum { BATCH_THREADS = 8, BATCH_JOBS = 600, BODY = 3000 };
 
 typedef struct batch_job {
     int thread, n;
@@ -1073,7 +1073,8 @@ static void test_batched_writes(void **state) {
             fail_msg("%s", w[i].msg);
 
     db_result r;
-    OK(db_query(f->db, f->a, "SELECT count(*), sum(id) FROM batch_probe", NULL, 0, &r, err));
+    OK(db_query(f->db, f->a, "SELECT count(*), sum(id) FROM batch_probe WHERE id > 0", NULL, 0, &r,
+                err));
     int64_t want = 0, sum = 0;
     for (int t = 0; t < BATCH_THREADS; t++)
         for (int i = 0; i < BATCH_JOBS; i++)
@@ -1085,13 +1086,13 @@ static void test_batched_writes(void **state) {
     assert_int_equal(db_int(&r, 0, 1), sum);
 
     if (strcmp(backend->name, "sqlite") == 0) {
-        /* About 3,000 pages were written: without the checkpoints the log
-         * would hold them all (12 MB); it restarts at about 1,000. */
+        /* About 6,900 pages were written: without the checkpoints the log
+         * would hold them all (28 MB); it restarts at about 4,000 (16.5 MB). */
         char wal[600];
         snprintf(wal, sizeof wal, "%s-wal", f->url);
         struct stat st;
         assert_int_equal(stat(wal, &st), 0);
-        if (st.st_size > 8 * 1024 * 1024)
+        if (st.st_size > 20 * 1024 * 1024)
             fail_msg("the log grew to %lld bytes", (long long)st.st_size);
     }
 }
