@@ -4,16 +4,16 @@
  * durable commit (one fsync) instead of one each, and one writer instead of
  * many contending for SQLite's write lock.
  *
- * The first caller to find no batch running becomes the leader: it takes the
- * waiting jobs of its store (up to BATCH_MAX), runs each inside its own
+ * The first caller to find no batch of its store running becomes the leader:
+ * it takes the store's waiting jobs (up to BATCH_MAX), runs each inside its own
  * SAVEPOINT on the store's batch connection (a job that fails is rolled back
  * alone) and commits once. Then it lets the oldest waiter lead the next batch
  * at once, and only after that waits for its own batch to reach the disk
  * (store_batch_sync: one sync covers every batch committed before it began),
  * so one batch's wait for the disk overlaps the next batch's work. Last it
  * wakes exactly the callers whose work that was. A caller returns only when
- * its work is durably committed or rolled back. State is process-wide
- * (static), so there is nothing to create or free.
+ * its work is durably committed or rolled back. Each store has its own queue
+ * (two databases' batches run side by side), kept in the store.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -37,27 +37,17 @@ typedef struct job {
     struct job *next;
 } job;
 
+/* Guards every store's queue (store_batch_queue): held for a few instructions. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static job *queue;  /* waiting jobs, oldest first */
-static int leading; /* a batch is running, or its leader has been chosen */
 
-/* Takes up to BATCH_MAX queued jobs of the first job's store, in order. Locked. */
-static job *take_batch(void) {
-    job *batch = NULL, **tail = &batch, **p = &queue;
-    lw_store *s = queue ? queue->store : NULL;
-    int n = 0;
-    while (*p && n < BATCH_MAX) {
-        if ((*p)->store != s) {
-            p = &(*p)->next;
-            continue;
-        }
-        job *j = *p;
-        *p = j->next;
+/* Takes up to BATCH_MAX of Q's jobs, oldest first. Locked. */
+static job *take_batch(lw_batch_queue *q) {
+    job *batch = q->head, *j = batch;
+    for (int n = 1; j && n < BATCH_MAX; n++)
+        j = j->next;
+    q->head = j ? j->next : NULL;
+    if (j)
         j->next = NULL;
-        *tail = j;
-        tail = &j->next;
-        n++;
-    }
     return batch;
 }
 
@@ -132,13 +122,14 @@ static void post(job *j) {
 lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) {
     job me = {.store = s, .fn = fn, .ctx = ctx};
     sem_init(&me.wake, 0, 0);
+    lw_batch_queue *q = store_batch_queue(s);
     pthread_mutex_lock(&mu);
-    job **tail = &queue;
+    job **tail = (job **)&q->head;
     while (*tail)
         tail = &(*tail)->next;
     *tail = &me;
-    int lead = !leading;
-    leading = 1;
+    int lead = !q->leading;
+    q->leading = 1;
     pthread_mutex_unlock(&mu);
     for (;;) {
         if (!lead) {
@@ -150,22 +141,23 @@ lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) {
         }
         pthread_mutex_lock(&mu);
         me.lead = 0;
-        job *batch = take_batch();
+        job *batch = take_batch(q);
         pthread_mutex_unlock(&mu);
         uint64_t committed = run_batch(batch);
         /* The write lock is free again: the oldest waiter (perhaps this thread,
-         * when its own work was not in this batch) leads the next batch while
+         * when its own work was not in this batch: a batch holds at most
+         * BATCH_MAX jobs) leads the next batch while
          * this one waits for the disk. It is waiting for that post, so it is
          * there to receive it. */
         job *next_leader = NULL;
         pthread_mutex_lock(&mu);
         lead = 0;
-        if (queue == &me)
+        if (q->head == &me)
             lead = 1;
-        else if (queue)
-            next_leader = queue;
+        else if (q->head)
+            next_leader = q->head;
         else
-            leading = 0;
+            q->leading = 0;
         if (next_leader)
             next_leader->lead = 1;
         pthread_mutex_unlock(&mu);

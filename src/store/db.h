@@ -113,6 +113,11 @@ struct lw_db {
  * commit on DB, the log copied into the database when it has grown long
  * (store_batch_log). */
 struct lw_store;
+typedef struct lw_batch_queue {
+    void *head;  /* store/batch.c's waiting jobs, oldest first */
+    int leading; /* a batch is running, or its leader has been chosen */
+} lw_batch_queue;
+lw_batch_queue *store_batch_queue(struct lw_store *s);
 lw_status store_batch_db(struct lw_store *s, struct lw_db **out, lw_error *err) LW_MUST_CHECK;
 uint64_t store_batch_committed(struct lw_store *s);
 lw_status store_batch_sync(struct lw_store *s, uint64_t seq, lw_error *err) LW_MUST_CHECK;

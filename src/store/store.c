@@ -22,7 +22,8 @@ struct lw_store {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     lw_db *batch_db; /* group commit's own connection (store_batch_db) */
-    void *sync;      /* the driver's durability state (drv->sync_open), or NULL */
+    lw_batch_queue batch_queue;
+    void *sync; /* the driver's durability state (drv->sync_open), or NULL */
     /* Batches committed, and how many of them are known to be on disk; one
      * sync at a time covers every commit made before it began (under mu). */
     uint64_t committed, synced;
@@ -218,6 +219,10 @@ lw_status store_batch_db(lw_store *s, lw_db **out, lw_error *err) {
     }
     *out = db;
     return LW_OK;
+}
+
+lw_batch_queue *store_batch_queue(lw_store *s) {
+    return &s->batch_queue;
 }
 
 uint64_t store_batch_committed(lw_store *s) {
