@@ -30,8 +30,16 @@ int dir_postcode_locate(const char *postcode, int64_t *lat_e6, int64_t *lon_e6) 
             size_t len = (size_t)(le - p) < sizeof line - 1 ? (size_t)(le - p) : sizeof line - 1;
             memcpy(line, p, len);
             line[len] = '\0';
-            double lat, lon;
-            if (sscanf(line + n + 1, "%lf,%lf", &lat, &lon) == 2) {
+            /* "LAT,LON" read as sscanf's "%lf,%lf" reads it (strtod both), without the
+             * cost of sscanf on every search with a postcode. */
+            char *e1, *e2;
+            double lat = strtod(line + n + 1, &e1), lon = 0;
+            int ok = e1 != line + n + 1 && *e1 == ',';
+            if (ok) {
+                lon = strtod(e1 + 1, &e2);
+                ok = e2 != e1 + 1;
+            }
+            if (ok) {
                 *lat_e6 = (int64_t)(lat * 1e6 + (lat < 0 ? -0.5 : 0.5));
                 *lon_e6 = (int64_t)(lon * 1e6 + (lon < 0 ? -0.5 : 0.5));
                 return 0;

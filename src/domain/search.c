@@ -300,6 +300,16 @@ static inline uint32_t popcount64(uint64_t x) {
 #endif
 }
 
+/* A search counts bits in every block it visits (run_blocks()) or for every match of a
+ * common word (search_run()): on x86-64 both are also compiled for processors with the
+ * popcnt instruction (almost all), chosen when the program starts, where the compiler
+ * turns popcount64() into that one instruction. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__POPCNT__)
+#define POPCNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#else
+#define POPCNT_CLONES
+#endif
+
 /* How many of the bits below bit N (0..63) are set in W. */
 static inline uint32_t rank_below(uint64_t w, uint32_t n) {
     return popcount64(w & (((uint64_t)1 << n) - 1));
@@ -999,10 +1009,8 @@ typedef struct ctx {
     search_order order;
 } ctx;
 
-/* 1 when A should come before B. */
-static int better(const ctx *c, const search_hit *a, const search_hit *b) {
-    if (c->order == SEARCH_ORDER_RELEVANCE && a->score != b->score)
-        return a->score > b->score;
+/* 1 when A should come before B (better(), for the other orders). */
+static int better_other(const ctx *c, const search_hit *a, const search_hit *b) {
     if (c->order == SEARCH_ORDER_DISTANCE && a->distance_m != b->distance_m) {
         if (a->distance_m < 0 || b->distance_m < 0)
             return b->distance_m < 0;
@@ -1016,6 +1024,14 @@ static int better(const ctx *c, const search_hit *a, const search_hit *b) {
             return k < 0;
     }
     return a->svc < b->svc;
+}
+
+/* 1 when A should come before B: by relevance (the usual order, inline), ties by the
+ * index's order. */
+static inline int better(const ctx *c, const search_hit *a, const search_hit *b) {
+    if (c->order == SEARCH_ORDER_RELEVANCE)
+        return a->score != b->score ? a->score > b->score : a->svc < b->svc;
+    return better_other(c, a, b);
 }
 
 /* A max-heap by "worse first": the root is the worst hit kept. */
@@ -1209,6 +1225,7 @@ static float block_bound(const qtok *const *sl, const float *sw, size_t ns, size
     return ub * (1.0f / 255);
 }
 
+POPCNT_CLONES
 static void run_blocks(const search_index *ix, const search_query *q, qtok *qt, size_t nq, topk *t,
                        int full, const geo *g, const circle *circ) {
     const uint64_t *bm[18];
@@ -1295,26 +1312,46 @@ static void run_blocks(const search_index *ix, const search_query *q, qtok *qt, 
         for (size_t r = 0; r < nrun; r++)
             order[r] = (uint32_t)r;
     }
-    /* 3. Their services, with the data of the blocks a little ahead asked for early: it
-     * is scattered over the whole index, and waiting for it is most of the time. */
+    /* 3. Their services, with the data of the blocks ahead asked for early: it is
+     * scattered over the whole index, and waiting for it is most of the time. A second
+     * cursor runs AHEAD blocks that will read data ahead of this one (most blocks are
+     * only counted, and need none): as far as the page's bound so far tells (it only
+     * rises), a block to be scored needs its words' frequencies and its first norm, and
+     * one that crosses the circle's edge its matches' places. */
     enum { AHEAD = 4 };
+    size_t pf = 0, pf_due = 0; /* the cursor; how many blocks it asked for, ahead of o */
     for (size_t o = 0; o < nrun; o++) {
         const run *rn = &runs[order[o]];
         size_t b = rn->b;
         uint64_t m = rn->m;
         int cls = rn->cls;
         int count_only = prune && t->n == t->k && rn->ub < t->h[0].score * (1 - 1e-4);
+        if (pf <= o) {
+            pf = o + 1;
+            pf_due = 0;
+        }
+        for (; pf < nrun && pf_due < AHEAD; pf++) {
+            const run *pr = &runs[order[pf]];
+            int pr_count = prune && t->n == t->k && pr->ub < t->h[0].score * (1 - 1e-4);
+            int pr_places = radius && !full && pr->cls == BOX_PART;
+            if (pr_count && !pr_places && (pr->cls == BOX_IN || !radius))
+                continue; /* only counted */
+            pf_due++;
+            if (!pr_count) {
+                uint32_t pd = (uint32_t)(pr->b * 64 + (uint32_t)__builtin_ctzll(pr->m));
+                for (size_t x = 0; x < ns; x++)
+                    __builtin_prefetch(&sl[x]->tf[sl[x]->rank[pr->b]]);
+                __builtin_prefetch(&ix->norm[pd]);
+            }
+            if (pr_places)
+                for (uint64_t pm = pr->m; pm; pm &= pm - 1)
+                    __builtin_prefetch(&ix->hot[pr->b * 64 + (size_t)__builtin_ctzll(pm)]);
+        }
         if (count_only && !full && (cls == BOX_IN || !radius)) {
             t->total += popcount64(m);
             continue;
         }
-        if (o + AHEAD < nrun && !count_only) {
-            const run *pr = &runs[order[o + AHEAD]];
-            uint32_t pd = (uint32_t)(pr->b * 64 + (uint32_t)__builtin_ctzll(pr->m));
-            for (size_t x = 0; x < ns; x++)
-                __builtin_prefetch(&sl[x]->tf[sl[x]->rank[pr->b]]);
-            __builtin_prefetch(&ix->norm[pd]);
-        }
+        pf_due -= pf_due > 0; /* this block was one of them */
         float bn = ix->bnorm[b];
         for (; m; m &= m - 1) {
             uint32_t doc = (uint32_t)(b * 64 + (size_t)__builtin_ctzll(m));
@@ -1380,6 +1417,7 @@ static void run_blocks(const search_index *ix, const search_query *q, qtok *qt, 
     free(runs);
 }
 
+POPCNT_CLONES
 void search_run(const search_index *ix, const search_query *q, search_result *out) {
     memset(out, 0, sizeof *out);
     char words[16][32];

@@ -218,6 +218,10 @@ static enum MHD_Result send_response(lw_http *h, struct MHD_Connection *c, conn_
         len = 1; /* a body: Content-Type below */
         r = stream_response(h, res);
     } else {
+        /* The body is not copied: a raw body lives in the request's arena (or is static),
+         * which is freed only at completion, after libmicrohttpd has sent it; a JSON
+         * body's text is handed over and freed with the response. */
+        enum MHD_ResponseMemoryMode mode = MHD_RESPMEM_PERSISTENT;
         if (res->json) {
             dumped = json_dumps(res->json, JSON_COMPACT);
             if (!dumped)
@@ -226,9 +230,11 @@ static enum MHD_Result send_response(lw_http *h, struct MHD_Connection *c, conn_
             len = strlen(dumped);
             json_decref(res->json);
             res->json = NULL;
+            mode = MHD_RESPMEM_MUST_FREE;
         }
-        r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
-        free(dumped);
+        r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, mode);
+        if (!r)
+            free(dumped);
     }
     if (!r)
         return MHD_NO;

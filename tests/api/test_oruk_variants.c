@@ -717,6 +717,92 @@ static void a_stream_keeps_its_index_while_the_directory_changes(void **state) {
     free(buf);
 }
 
+/* ---- a page's text ---- */
+
+/* A paged answer of PATH: 200, exactly the compact text of its own JSON (the paging
+ * members and the items, written into one buffer from the index's texts: no byte lost,
+ * doubled or out of place), its size and empty members true to its contents. */
+static json_t *exact_page(fx *f, const char *path) {
+    th_resp *r = get(f, path);
+    if (r->status != 200 || !r->json)
+        fail_msg("%s: %ld %s", path, r->status, r->body);
+    has_header(r, "Content-Type", "application/json");
+    char *again = json_dumps(r->json, JSON_COMPACT);
+    if (strlen(again) != r->body_len || memcmp(again, r->body, r->body_len) != 0)
+        fail_msg("%s: the body is not its JSON's compact text:\n%s\n%s", path, r->body, again);
+    free(again);
+    json_t *contents = json_object_get(r->json, "contents");
+    assert_true(json_is_array(contents));
+    assert_int_equal(json_integer_value(json_object_get(r->json, "size")),
+                     (json_int_t)json_array_size(contents));
+    assert_true(json_equal(json_object_get(r->json, "empty"),
+                           json_boolean(json_array_size(contents) == 0)));
+    json_t *o = json_incref(r->json);
+    th_resp_free(r);
+    return o;
+}
+
+/* Pages of every size, read to past their end, are the ndjson stream's items in order —
+ * with names and descriptions full of escapes, non-ASCII text and members left out. */
+static void a_page_is_its_items_written_out_exactly(void **state) {
+    fx *f = *state;
+    static const char odd[] =
+        "[{\"id\":\"odd-1\",\"name\":\"Zebra \\\"club\\\" back\\\\slash \\t tab \\u0001 "
+        "</script> caf\\u00e9 \\ud83d\\ude00\",\"status\":\"active\","
+        "\"description\":\"zebra ],[ {} \\\"x\\\":1 \\n line\"},"
+        "{\"id\":\"odd-2\",\"name\":\"Zebra crossing patrol\",\"status\":\"active\","
+        "\"description\":\"\",\"url\":\"https://example.org/a?b=c&d=\\\"e\\\"\","
+        "\"minimum_age\":0,\"maximum_age\":150},"
+        "{\"id\":\"odd-3\",\"name\":\"zebra\",\"status\":\"active\"}]";
+    import_json(f, odd, sizeof odd - 1);
+    th_advance(f->s, 2 * LW_DIR_POLL_MS);
+    static const char *const queries[] = {"services?search=zebra", "services?search=walking",
+                                          "services?", "service_at_locations?search=walking",
+                                          "service_at_locations?"};
+    static const int sizes[] = {1, 2, 7, 50};
+    char path[300];
+    for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+        const char *sep = strchr(queries[i], '?')[1] ? "&" : "";
+        snprintf(path, sizeof path, "/openreferral/%s%sformat=ndjson", queries[i], sep);
+        json_t *lines = ndjson(f, path);
+        assert_true(json_array_size(lines) > 0);
+        for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+            size_t seen = 0;
+            for (int page = 1;; page++) {
+                snprintf(path, sizeof path, "/openreferral/%s%sper_page=%d&page=%d", queries[i],
+                         sep, sizes[z], page);
+                json_t *o = exact_page(f, path);
+                json_t *contents = json_object_get(o, "contents");
+                assert_int_equal(json_integer_value(json_object_get(o, "total_items")),
+                                 (json_int_t)json_array_size(lines));
+                for (size_t k = 0; k < json_array_size(contents); k++)
+                    if (!json_equal(json_array_get(contents, k), json_array_get(lines, seen + k)))
+                        fail_msg("%s: item %zu is not the stream's", path, k);
+                seen += json_array_size(contents);
+                int empty = json_array_size(contents) == 0;
+                json_decref(o);
+                if (empty || (sizes[z] == 1 && page == 40))
+                    break;
+            }
+            assert_int_equal(
+                seen, sizes[z] == 1 && json_array_size(lines) > 40 ? 40 : json_array_size(lines));
+        }
+        json_decref(lines);
+    }
+    /* The odd name comes out as the import cleaned it (control characters and markup
+     * gone, white space collapsed), its quotes, backslash and non-ASCII text intact. */
+    json_t *o = exact_page(f, "/openreferral/services?search=zebra&per_page=50");
+    json_t *contents = json_object_get(o, "contents");
+    assert_int_equal(json_array_size(contents), 3);
+    int found = 0;
+    for (size_t k = 0; k < 3; k++) {
+        const char *name = json_string_value(json_object_get(json_array_get(contents, k), "name"));
+        found += strcmp(name, "Zebra \"club\" back\\slash tab caf\xc3\xa9 \xf0\x9f\x98\x80") == 0;
+    }
+    assert_int_equal(found, 1);
+    json_decref(o);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(ndjson_streams_every_result_of_every_list, setup, teardown),
@@ -731,6 +817,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(a_client_leaving_mid_stream_frees_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_stream_keeps_its_index_while_the_directory_changes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(a_page_is_its_items_written_out_exactly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
