@@ -80,6 +80,41 @@ static void body_over_limit_is_413_and_nothing_written(void **state) {
     assert_int_equal(written_rows(s), before);
 }
 
+/* Headers: 32 KiB per connection. A sign-in with 16 KiB of headers works; 40 KiB
+ * is refused with 431, nothing is written, and the server goes on answering. */
+static char *big_header(size_t n) {
+    char *h = malloc(n + 1);
+    assert_non_null(h);
+    memcpy(h, "X-Padding: ", 11);
+    memset(h + 11, 'a', n - 11);
+    h[n] = '\0';
+    return h;
+}
+
+static void headers_over_limit_are_431_and_nothing_written(void **state) {
+    th_server *s = *state;
+    char *pad = big_header(16 * 1024);
+    const char *ok[] = {"Content-Type: application/json", pad, NULL};
+    th_resp *r = th_raw(s, "POST", "/api/v1/session", ok, LOGIN_JSON, (size_t)-1);
+    if (r->status != 201)
+        fail_msg("16 KiB of headers should sign in, got %ld: %s", r->status, r->body);
+    th_resp_free(r);
+    free(pad);
+
+    long long before = written_rows(s);
+    pad = big_header(40 * 1024);
+    const char *big[] = {"Content-Type: application/json", pad, NULL};
+    r = th_raw(s, "POST", "/api/v1/session", big, LOGIN_JSON, (size_t)-1);
+    assert_int_equal(r->status, 431);
+    th_resp_free(r);
+    free(pad);
+    assert_int_equal(written_rows(s), before);
+
+    r = th_raw(s, "POST", "/api/v1/session", json_ct, LOGIN_JSON, (size_t)-1);
+    assert_int_equal(r->status, 201);
+    th_resp_free(r);
+}
+
 static void body_at_limit_is_accepted(void **state) {
     th_server *s = *state;
     char *body = padded_login(MIB);
@@ -674,6 +709,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(body_over_limit_is_413_and_nothing_written, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(body_at_limit_is_accepted, setup, teardown),
+        cmocka_unit_test_setup_teardown(headers_over_limit_are_431_and_nothing_written, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(chunked_body_over_limit_is_413, setup, teardown),
         cmocka_unit_test_setup_teardown(malformed_json_names_the_position, setup, teardown),
         cmocka_unit_test_setup_teardown(truncated_and_non_object_json_are_400, setup, teardown),
