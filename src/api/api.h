@@ -43,7 +43,7 @@ typedef struct lw_app {
     /* SQLite only: where reads' audit rows are committed first, and the thread
      * that moves them into audit_log (api/audit_reads.c); NULL: audit_log itself. */
     lw_store *reads;
-    struct api_reads *reads_mover;
+    struct lw_ticker *reads_mover;
 } lw_app;
 
 /* Reads' audit rows beside a SQLite database (store.h: store_reads_open): opens

@@ -1,23 +1,17 @@
 /* The periodic job runner started by serve (see jobs.h). */
 #include "api/jobs.h"
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "api/journey.h"
+#include "util/ticker.h"
 
 #define BATCH 100
 
 struct lw_jobs {
     lw_app *app;
-    int64_t interval_ms;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stopping;
+    lw_ticker *ticker;
 };
 
 /* One batch: claims up to BATCH referrals and writes their feedback and audit
@@ -73,32 +67,15 @@ lw_status jobs_run_once(lw_app *app, int *closed, lw_error *err) {
     return st;
 }
 
-/* Runs the jobs at once, then every interval until stopped. */
-static void *run(void *arg) {
+/* One run of the jobs, on the ticker's thread. */
+static void tick(void *arg) {
     lw_jobs *j = arg;
-    for (;;) {
-        lw_error err;
-        int closed = 0;
-        if (jobs_run_once(j->app, &closed, &err) != LW_OK)
-            fprintf(stderr, "linkwell: the auto-close job failed (retrying later): %s\n", err.msg);
-        else if (closed > 0)
-            fprintf(stderr, "linkwell: closed %d unanswered referrals (no response)\n", closed);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += (time_t)(j->interval_ms / 1000);
-        until.tv_nsec += (long)(j->interval_ms % 1000) * 1000000L;
-        if (until.tv_nsec >= 1000000000L) {
-            until.tv_sec++;
-            until.tv_nsec -= 1000000000L;
-        }
-        pthread_mutex_lock(&j->mu);
-        while (!j->stopping && pthread_cond_timedwait(&j->cv, &j->mu, &until) != ETIMEDOUT)
-            ;
-        int stop = j->stopping;
-        pthread_mutex_unlock(&j->mu);
-        if (stop)
-            return NULL;
-    }
+    lw_error err;
+    int closed = 0;
+    if (jobs_run_once(j->app, &closed, &err) != LW_OK)
+        fprintf(stderr, "linkwell: the auto-close job failed (retrying later): %s\n", err.msg);
+    else if (closed > 0)
+        fprintf(stderr, "linkwell: closed %d unanswered referrals (no response)\n", closed);
 }
 
 lw_status jobs_start(lw_app *app, int64_t interval_ms, lw_jobs **out, lw_error *err) {
@@ -106,14 +83,11 @@ lw_status jobs_start(lw_app *app, int64_t interval_ms, lw_jobs **out, lw_error *
     if (!j)
         lw_oom();
     j->app = app;
-    j->interval_ms = interval_ms > 0 ? interval_ms : LW_JOBS_INTERVAL_MS_DEFAULT;
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
-    if (pthread_create(&j->thread, NULL, run, j) != 0) {
-        pthread_mutex_destroy(&j->mu);
-        pthread_cond_destroy(&j->cv);
+    lw_status st = ticker_start(interval_ms > 0 ? interval_ms : LW_JOBS_INTERVAL_MS_DEFAULT, 1,
+                                tick, j, "job", &j->ticker, err);
+    if (st != LW_OK) {
         free(j);
-        return lw_fail(err, LW_EINTERNAL, NULL, "cannot start the job thread");
+        return st;
     }
     *out = j;
     return LW_OK;
@@ -122,12 +96,6 @@ lw_status jobs_start(lw_app *app, int64_t interval_ms, lw_jobs **out, lw_error *
 void jobs_stop(lw_jobs *j) {
     if (!j)
         return;
-    pthread_mutex_lock(&j->mu);
-    j->stopping = 1;
-    pthread_cond_signal(&j->cv);
-    pthread_mutex_unlock(&j->mu);
-    pthread_join(j->thread, NULL);
-    pthread_mutex_destroy(&j->mu);
-    pthread_cond_destroy(&j->cv);
+    ticker_stop(j->ticker);
     free(j);
 }

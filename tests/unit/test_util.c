@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -12,6 +13,7 @@
 #include "util/crypto.h"
 #include "util/error.h"
 #include "util/metrics.h"
+#include "util/ticker.h"
 #include "util/timeutil.h"
 
 /* ---- arena ---- */
@@ -507,8 +509,50 @@ static void test_metrics_render(void **state) {
     arena_free(a);
 }
 
+/* ---- ticker ---- */
+
+static void count_call(void *arg) {
+    __atomic_add_fetch((int *)arg, 1, __ATOMIC_SEQ_CST);
+}
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* First call at once when asked (the jobs), else only after an interval (the
+ * audit mover); a stop wakes the thread at once, whatever the interval. */
+static void test_ticker(void **state) {
+    (void)state;
+    lw_error err;
+    int calls = 0;
+    lw_ticker *t = NULL;
+    assert_int_equal(ticker_start(3600 * 1000, 1, count_call, &calls, "test", &t, &err), LW_OK);
+    while (__atomic_load_n(&calls, __ATOMIC_SEQ_CST) == 0)
+        ;
+    double t0 = now_s();
+    ticker_stop(t);
+    assert_true(now_s() - t0 < 5);
+    assert_int_equal(calls, 1);
+
+    calls = 0;
+    assert_int_equal(ticker_start(3600 * 1000, 0, count_call, &calls, "test", &t, &err), LW_OK);
+    ticker_stop(t);
+    assert_int_equal(calls, 0);
+
+    calls = 0;
+    assert_int_equal(ticker_start(5, 0, count_call, &calls, "test", &t, &err), LW_OK);
+    while (__atomic_load_n(&calls, __ATOMIC_SEQ_CST) < 3)
+        ;
+    ticker_stop(t);
+    assert_true(calls >= 3);
+    ticker_stop(NULL);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ticker),
         cmocka_unit_test(test_arena_many_allocations),
         cmocka_unit_test(test_arena_large),
         cmocka_unit_test(test_arena_alignment),
