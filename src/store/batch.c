@@ -119,6 +119,40 @@ static void post(job *j) {
     sem_post(&j->wake);
 }
 
+/* Runs a batch as its leader ME, the oldest job in Q, so the batch it takes
+ * holds ME's own job; lets the next leader go once committed; answers the
+ * batch once it is on disk. */
+static void lead(lw_batch_queue *q, job *me) {
+    pthread_mutex_lock(&mu);
+    job *batch = take_batch(q);
+    pthread_mutex_unlock(&mu);
+    uint64_t committed = run_batch(batch);
+    /* The write lock is free again: the oldest waiter leads the next batch while
+     * this one waits for the disk. It is waiting for that post, so it is there
+     * to receive it. */
+    pthread_mutex_lock(&mu);
+    job *next_leader = q->head;
+    if (next_leader)
+        next_leader->lead = 1;
+    else
+        q->leading = 0;
+    pthread_mutex_unlock(&mu);
+    if (next_leader)
+        post(next_leader);
+    if (committed)
+        sync_batch(batch, committed);
+    /* Each waiter is woken once, when its own work is done: waking them all
+     * (one condition for everyone) cost more CPU than the commits with many
+     * threads waiting. */
+    for (job *j = batch; j;) {
+        job *next = j->next;
+        j->done = 1;
+        if (j != me)
+            post(j);
+        j = next;
+    }
+}
+
 lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) {
     job me = {.store = s, .fn = fn, .ctx = ctx};
     sem_init(&me.wake, 0, 0);
@@ -128,59 +162,20 @@ lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) {
     while (*tail)
         tail = &(*tail)->next;
     *tail = &me;
-    int lead = !q->leading;
+    int leads = !q->leading; /* nobody leads: the queue was empty */
     q->leading = 1;
     pthread_mutex_unlock(&mu);
-    for (;;) {
-        if (!lead) {
-            wait_post(&me);
-            if (me.done)
-                break;
-            if (!me.lead)
-                continue;
-        }
-        pthread_mutex_lock(&mu);
-        me.lead = 0;
-        job *batch = take_batch(q);
-        pthread_mutex_unlock(&mu);
-        uint64_t committed = run_batch(batch);
-        /* The write lock is free again: the oldest waiter (perhaps this thread,
-         * when its own work was not in this batch: a batch holds at most
-         * BATCH_MAX jobs) leads the next batch while
-         * this one waits for the disk. It is waiting for that post, so it is
-         * there to receive it. */
-        job *next_leader = NULL;
-        pthread_mutex_lock(&mu);
-        lead = 0;
-        if (q->head == &me)
-            lead = 1;
-        else if (q->head)
-            next_leader = q->head;
-        else
-            q->leading = 0;
-        if (next_leader)
-            next_leader->lead = 1;
-        pthread_mutex_unlock(&mu);
-        if (next_leader)
-            post(next_leader);
-        if (committed)
-            sync_batch(batch, committed);
-        /* Each waiter is woken once, when its own work is done: waking them all
-         * (one condition for everyone) cost more CPU than the commits with many
-         * threads waiting. */
-        int mine = 0;
-        for (job *j = batch; j;) {
-            job *next = j->next;
-            j->done = 1;
-            if (j == &me)
-                mine = 1;
-            else
-                post(j);
-            j = next;
-        }
-        if (mine)
+    /* Until another leader has done this job, or has made this thread lead. The
+     * flags are read only after a post: read before, DONE could be seen set and
+     * the job (on this stack) gone while its leader is still to post it. */
+    while (!leads) {
+        wait_post(&me);
+        if (me.done)
             break;
+        leads = me.lead;
     }
+    if (leads)
+        lead(q, &me);
     sem_destroy(&me.wake);
     if (me.st != LW_OK && err)
         *err = me.err;

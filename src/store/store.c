@@ -103,6 +103,26 @@ const char *store_url(const lw_store *s) {
     return s->url;
 }
 
+/* A new connection, tuned for writing requests when WRITES. */
+static lw_status db_open(lw_store *s, int writes, lw_db **out, lw_error *err) {
+    lw_db *db = calloc(1, sizeof *db);
+    if (!db)
+        lw_oom();
+    db->drv = s->drv;
+    db->writes = writes;
+    lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
+    if (st == LW_OK && writes && s->drv->for_writes)
+        st = s->drv->for_writes(db->conn, err);
+    if (st != LW_OK) {
+        if (db->conn)
+            db->drv->disconnect(db->conn);
+        free(db);
+        return st;
+    }
+    *out = db;
+    return LW_OK;
+}
+
 lw_status store_acquire(lw_store *s, lw_db **out, lw_error *err) {
     return store_acquire_for(s, 0, out, err);
 }
@@ -117,26 +137,14 @@ lw_status store_acquire_for(lw_store *s, int writes, lw_db **out, lw_error *err)
     if (!s->free_list[k] && s->open < s->size) {
         s->open++;
         pthread_mutex_unlock(&s->mu);
-        lw_db *db = calloc(1, sizeof *db);
-        if (!db)
-            lw_oom();
-        db->drv = s->drv;
-        db->writes = k;
-        lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
-        if (st == LW_OK && k && s->drv->for_writes)
-            st = s->drv->for_writes(db->conn, err);
+        lw_status st = db_open(s, k, out, err);
         if (st != LW_OK) {
-            if (db->conn)
-                db->drv->disconnect(db->conn);
-            free(db);
             pthread_mutex_lock(&s->mu);
             s->open--;
             pthread_cond_signal(&s->cv);
             pthread_mutex_unlock(&s->mu);
-            return st;
         }
-        *out = db;
-        return LW_OK;
+        return st;
     }
     if (!s->free_list[k])
         k = !k;
@@ -198,21 +206,14 @@ lw_status store_batch_db(lw_store *s, lw_db **out, lw_error *err) {
         s->batch_db = db = NULL;
     }
     if (!db) {
-        db = calloc(1, sizeof *db);
-        if (!db)
-            lw_oom();
-        db->drv = s->drv;
-        lw_status st = s->drv->connect(s->url, s->create, &db->conn, err);
-        if (st == LW_OK && s->drv->for_writes)
-            st = s->drv->for_writes(db->conn, err);
-        if (st == LW_OK && s->drv->batch_setup)
+        lw_status st = db_open(s, 1, &db, err);
+        if (st == LW_OK && s->drv->batch_setup) {
             st = s->drv->batch_setup(db->conn, err);
-        if (st != LW_OK) {
-            if (db->conn)
-                db->drv->disconnect(db->conn);
-            free(db);
-            return st;
+            if (st != LW_OK)
+                db_free(db);
         }
+        if (st != LW_OK)
+            return st;
         if (s->drv->sync_open && !s->sync)
             s->sync = s->drv->sync_open(s->url);
         s->batch_db = db;
