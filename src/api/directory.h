@@ -60,6 +60,14 @@ void dirx_snap_free(dir_snap *s); /* NULL is fine */
 /* Tests: the byte budget of caches made from now on. */
 void dirx_cache_budget(size_t bytes);
 
+/* What the index keeps as fields, written as JSON text in A (jansson's compact layout,
+ * so that answers are byte for byte what they were when the index kept the text):
+ * the Kth service_at_location list item of SVC, {"id","service_id","location_id"}; and
+ * linkwell's members of the link worker's item of SVC, without braces
+ * ("organization":{...},"managed_by":...,"last_checked":...). */
+const char *dirx_sal_json(lw_arena *a, const search_index *ix, int svc, size_t k);
+const char *dirx_lw_members(lw_arena *a, const search_index *ix, int svc, size_t *len);
+
 /* Builds a search index of the whole directory from DB (the caller frees it). */
 lw_status dirx_build(lw_db *db, search_index **out, lw_error *err) LW_MUST_CHECK;
 

@@ -314,13 +314,10 @@ static lw_status sal_full_range(lw_db *db, lw_arena *a, const search_index *ix, 
         return LW_OK; /* deleted since the index was built */
     if (st != LW_OK)
         return st;
-    size_t n;
-    const char *const *sal = search_sal_json(ix, svc, &n);
+    size_t n = search_sal_count(ix, svc);
     for (size_t j = from; j < to && j < n; j++) {
-        json_t *item = json_loads(sal[j], 0, NULL);
-        const char *id = json_string_value(json_object_get(item, "id"));
-        json_t *full = id ? oruk_sal_full(doc, id) : NULL;
-        json_decref(item);
+        const char *location_id;
+        json_t *full = oruk_sal_full(doc, search_sal(ix, svc, j, &location_id));
         if (full)
             json_array_append_new(arr, full);
     }
@@ -330,8 +327,7 @@ static lw_status sal_full_range(lw_db *db, lw_arena *a, const search_index *ix, 
 
 lw_status oruk_sal_full_items(lw_db *db, lw_arena *a, const search_index *ix, int svc, json_t *arr,
                               lw_error *err) {
-    size_t n;
-    search_sal_json(ix, svc, &n);
+    size_t n = search_sal_count(ix, svc);
     return n ? sal_full_range(db, a, ix, svc, 0, n, arr, err) : LW_OK;
 }
 
@@ -426,24 +422,20 @@ void api_oruk_service_at_locations(api_request *req, api_response *res) {
         return;
     }
     size_t total = 0;
-    for (size_t i = 0; i < r.nhits; i++) {
-        size_t n;
-        search_sal_json(snap->ix, r.hits[i].svc, &n);
-        total += n;
-    }
+    for (size_t i = 0; i < r.nhits; i++)
+        total += search_sal_count(snap->ix, r.hits[i].svc);
     size_t from = (size_t)(q.page - 1) * (size_t)q.per_page, to = from + (size_t)q.per_page;
     size_t seen = 0;
     json_t *full = shape == ORUK_FULL ? json_array() : NULL;
     const char **items = arena_alloc(req->arena, sizeof *items * ((size_t)q.per_page + 1));
     size_t k = 0;
     for (size_t i = 0; i < r.nhits && seen < to && st == LW_OK; i++) {
-        size_t n;
-        const char *const *sal = search_sal_json(snap->ix, r.hits[i].svc, &n);
+        size_t n = search_sal_count(snap->ix, r.hits[i].svc);
         size_t lo = seen < from ? from - seen : 0, hi = seen + n > to ? to - seen : n;
         if (lo < hi && full)
             st = sal_full_range(req->db, req->arena, snap->ix, r.hits[i].svc, lo, hi, full, &err);
         for (size_t j = lo; j < hi && !full; j++)
-            items[k++] = sal[j];
+            items[k++] = dirx_sal_json(req->arena, snap->ix, r.hits[i].svc, j);
         seen += n;
     }
     search_result_free(&r);

@@ -157,13 +157,13 @@ static void put_json(oruk_stream *s, json_t *o) {
 /* Items made from the index alone: no connection needed. */
 static void index_batch(oruk_stream *s) {
     const search_index *ix = s->snap->ix;
+    lw_arena *a = s->src == SRC_SALS ? arena_new() : NULL; /* the places' items, written */
     while (s->next < s->r.nhits && s->len < BATCH_BYTES) {
         int svc = s->r.hits[s->next++].svc;
         if (s->src == SRC_SALS) {
-            size_t n;
-            const char *const *sal = search_sal_json(ix, svc, &n);
+            size_t n = search_sal_count(ix, svc);
             for (size_t j = 0; j < n; j++)
-                put_item(s, sal[j]);
+                put_item(s, dirx_sal_json(a, ix, svc, j));
         } else if (s->shape == ORUK_MINIMAL) {
             char *text = oruk_minimal_text(search_oruk_json(ix, svc));
             put_item(s, text);
@@ -172,6 +172,7 @@ static void index_batch(oruk_stream *s) {
             put_item(s, search_oruk_json(ix, svc));
         }
     }
+    arena_free(a);
     s->source_done = s->next == s->r.nhits;
 }
 

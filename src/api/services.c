@@ -52,26 +52,38 @@ void api_services_list(api_request *req, api_response *res) {
     }
     search_result r;
     dirx_search(snap, &q, &r);
-    char *body = arena_printf(req->arena, "{\"contents\":[");
+    /* Each item: the Open Referral item's members, linkwell's, then this search's. */
+    const char **oruk = arena_alloc(req->arena, sizeof *oruk * (r.nhits + 1));
+    const char **lw = arena_alloc(req->arena, sizeof *lw * (r.nhits + 1));
+    size_t *lw_len = arena_alloc(req->arena, sizeof *lw_len * (r.nhits + 1));
+    size_t cap = 128;
+    for (size_t i = 0; i < r.nhits; i++) {
+        oruk[i] = search_oruk_json(snap->ix, r.hits[i].svc);
+        lw[i] = dirx_lw_members(req->arena, snap->ix, r.hits[i].svc, &lw_len[i]);
+        cap += strlen(oruk[i]) + lw_len[i] + 512; /* + the search's members */
+    }
+    char *body = arena_alloc(req->arena, cap);
+    size_t len = (size_t)snprintf(body, cap, "{\"contents\":[");
     for (size_t i = 0; i < r.nhits; i++) {
         const search_hit *h = &r.hits[i];
         char dist[40] = "null";
         if (h->distance_m >= 0)
             snprintf(dist, sizeof dist, "%.0f", h->distance_m);
-        /* The Open Referral item's members, linkwell's, then this search's. */
-        const char *oruk = search_oruk_json(snap->ix, h->svc);
-        body = arena_printf(
-            req->arena, "%s%s%.*s,%s,\"stale\":%s,\"distance_m\":%s,\"score\":%.4f}", body,
-            i ? "," : "", (int)strlen(oruk) - 1, oruk, search_lw_json(snap->ix, h->svc),
+        len += (size_t)snprintf(body + len, cap - len, "%s%.*s,", i ? "," : "",
+                                (int)strlen(oruk[i]) - 1, oruk[i]);
+        memcpy(body + len, lw[i], lw_len[i]);
+        len += lw_len[i];
+        len += (size_t)snprintf(
+            body + len, cap - len, ",\"stale\":%s,\"distance_m\":%s,\"score\":%.4f}",
             search_is_stale(snap->ix, h->svc, q.now) ? "true" : "false", dist, h->score);
     }
-    body = arena_printf(req->arena, "%s],\"total\":%zu,\"page\":%d,\"per_page\":%d}", body, r.total,
-                        q.page, q.per_page);
+    len += (size_t)snprintf(body + len, cap - len, "],\"total\":%zu,\"page\":%d,\"per_page\":%d}",
+                            r.total, q.page, q.per_page);
     search_result_free(&r);
     dirx_release(req, snap);
     res->status = 200;
     res->body = body;
-    res->body_len = strlen(body);
+    res->body_len = len;
     res->content_type = "application/json";
 }
 

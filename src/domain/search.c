@@ -214,18 +214,32 @@ typedef struct box {
 #define BM25_K1 1.2
 #define BM25_B 0.75
 
+/* A service_at_location: its id and its location's (NULL: none), the two strings its list
+ * item is written from (api/directory_index.c), kept instead of the item itself. */
+typedef struct sal_ref {
+    char *id, *location_id;
+} sal_ref;
+
+/* An organisation: its id and name, once for all its services. */
+typedef struct org_ref {
+    char *id, *name;
+} org_ref;
+
 /* A service's own data, 128 bytes: its lists grow by doubling while the index is built
- * (so need no capacity kept), and its organisation is a number in orgs[]. */
+ * (so need no capacity kept), and its organisation is a number in orgs[]. Of the JSON
+ * it is shown as, only the Open Referral list item is kept whole; linkwell's members are
+ * written from the fields below when asked for (search_lw_fields()). */
 typedef struct svc {
-    char *id, *name, *oruk_json, *lw_json;
+    char *id, *name, *oruk_json;
     int64_t modified, last_checked, managed_by;
     int *terms;
     loc *locs;
-    char **sals;
+    sal_ref *sals;
     sched *scheds;
     int nterms, nlocs, nsals, nscheds;
     int32_t org; /* -1: none */
     uint32_t domains;
+    int32_t capacity; /* -1: not said */
     float len;
     int16_t min_age, max_age;
     uint8_t status, cap, cost, setting, mh;
@@ -243,7 +257,7 @@ struct search_index {
     size_t nsvcs, capsvcs;
     char **btext; /* while building: per service its description and organisation name */
     size_t capbtext;
-    char **orgs; /* organisation ids, once each */
+    org_ref *orgs; /* organisations, once each */
     size_t norgs, caporgs;
     smap org_ix;
     term *terms;
@@ -371,8 +385,10 @@ int search_add_service(search_index *ix, const search_svc *s) {
         v->org = smap_get(&ix->org_ix, s->organization_id);
         if (v->org < 0) {
             GROW(ix->orgs, ix->norgs, ix->caporgs);
-            ix->orgs[ix->norgs] = pool_strdup(&ix->pool, s->organization_id);
-            smap_put(&ix->org_ix, ix->orgs[ix->norgs], (int)ix->norgs);
+            ix->orgs[ix->norgs].id = pool_strdup(&ix->pool, s->organization_id);
+            ix->orgs[ix->norgs].name =
+                s->organization_name ? pool_strdup(&ix->pool, s->organization_name) : NULL;
+            smap_put(&ix->org_ix, ix->orgs[ix->norgs].id, (int)ix->norgs);
             v->org = (int32_t)ix->norgs++;
         }
     }
@@ -380,7 +396,7 @@ int search_add_service(search_index *ix, const search_svc *s) {
     ix->btext[2 * ix->nsvcs] = xstrdup(s->description);
     ix->btext[2 * ix->nsvcs + 1] = xstrdup(s->organization_name);
     v->oruk_json = pool_strdup(&ix->pool, s->oruk_json);
-    v->lw_json = pool_strdup(&ix->pool, s->lw_json);
+    v->capacity = s->capacity < 0 || s->capacity > INT32_MAX ? -1 : (int32_t)s->capacity;
     v->min_age = (int16_t)(s->minimum_age < 0 ? -1 : s->minimum_age);
     v->max_age = (int16_t)(s->maximum_age < 0 ? -1 : s->maximum_age);
     v->status = (uint8_t)bit_of(s->status, statuses);
@@ -409,7 +425,7 @@ void search_service_term(search_index *ix, int n, const char *term_id) {
 }
 
 void search_service_location(search_index *ix, int n, int64_t lat_e6, int64_t lon_e6, int has_point,
-                             const char *sal_json) {
+                             const char *sal_id, const char *location_id) {
     if (n < 0 || (size_t)n >= ix->nsvcs)
         return;
     svc *v = &ix->svcs[n];
@@ -417,9 +433,10 @@ void search_service_location(search_index *ix, int n, int64_t lat_e6, int64_t lo
         GROW_POW2(v->locs, v->nlocs);
         v->locs[v->nlocs++] = (loc){(int32_t)lat_e6, (int32_t)lon_e6, 1};
     }
-    if (sal_json) {
+    if (sal_id) {
         GROW_POW2(v->sals, v->nsals);
-        v->sals[v->nsals++] = pool_strdup(&ix->pool, sal_json);
+        v->sals[v->nsals++] = (sal_ref){pool_strdup(&ix->pool, sal_id),
+                                        location_id ? pool_strdup(&ix->pool, location_id) : NULL};
     }
 }
 
@@ -876,7 +893,7 @@ size_t search_count(const search_index *ix) {
 
 size_t search_memory(const search_index *ix) {
     return sizeof *ix + ix->capsvcs * sizeof(svc) + ix->capterms * sizeof(term) +
-           ix->captoks * sizeof(token) + ix->pool.total + ix->caporgs * sizeof(char *) +
+           ix->captoks * sizeof(token) + ix->pool.total + ix->caporgs * sizeof(org_ref) +
            (ix->svc_ix.cap + ix->tok_ix.cap + ix->term_ix.cap + ix->org_ix.cap) *
                (sizeof(char *) + sizeof(int));
 }
@@ -897,8 +914,18 @@ const char *search_oruk_json(const search_index *ix, int n) {
     return ix->svcs[n].oruk_json;
 }
 
-const char *search_lw_json(const search_index *ix, int n) {
-    return ix->svcs[n].lw_json;
+void search_lw_fields(const search_index *ix, int n, search_lw *out) {
+    const svc *v = &ix->svcs[n];
+    out->organization_id = v->org >= 0 ? ix->orgs[v->org].id : NULL;
+    out->organization_name = v->org >= 0 ? ix->orgs[v->org].name : NULL;
+    out->managed_by = v->managed_by;
+    out->capacity = v->capacity;
+    out->capacity_status = v->cap ? caps[v->cap - 1] : NULL;
+    out->cost_band = v->cost ? costs[v->cost - 1] : NULL;
+    out->setting = v->setting ? settings[v->setting - 1] : NULL;
+    out->domains = v->domains;
+    out->mental_health_ready = v->mh;
+    out->last_checked = v->last_checked;
 }
 
 const char *search_id(const search_index *ix, int n) {
@@ -909,9 +936,14 @@ int search_is_stale(const search_index *ix, int n, int64_t now) {
     return dir_is_stale(ix->svcs[n].last_checked, now);
 }
 
-const char *const *search_sal_json(const search_index *ix, int n, size_t *count) {
-    *count = (size_t)ix->svcs[n].nsals;
-    return (const char *const *)ix->svcs[n].sals;
+size_t search_sal_count(const search_index *ix, int n) {
+    return (size_t)ix->svcs[n].nsals;
+}
+
+const char *search_sal(const search_index *ix, int n, size_t k, const char **location_id) {
+    const sal_ref *r = &ix->svcs[n].sals[k];
+    *location_id = r->location_id;
+    return r->id;
 }
 
 /* ---- searching ---- */
@@ -950,7 +982,7 @@ static int passes(const search_index *ix, const svc *v, const search_query *q, i
         if (!ok)
             return 0;
     }
-    if (q->organization_id && (v->org < 0 || strcmp(ix->orgs[v->org], q->organization_id) != 0))
+    if (q->organization_id && (v->org < 0 || strcmp(ix->orgs[v->org].id, q->organization_id) != 0))
         return 0;
     if (q->modified_after && v->modified < q->modified_after)
         return 0;

@@ -32,9 +32,10 @@ typedef struct search_svc {
     int mental_health_ready;
     int64_t last_checked; /* ms; 0: never */
     int64_t managed_by;   /* the linkwell organisation that keeps it; 0: none */
-    /* The JSON objects shown for it (without the dynamic members), copied. */
-    const char *oruk_json; /* the Open Referral list item: "{...}" */
-    const char *lw_json;   /* linkwell's members of the link worker's item: "\"a\":1,..." */
+    int64_t capacity;     /* places; -1: not said */
+    /* The Open Referral list item shown for it ("{...}"), copied. linkwell's own members
+     * are written from the fields above (search_lw_fields()), not kept as text. */
+    const char *oruk_json;
 } search_svc;
 
 search_index *search_new(void);
@@ -44,10 +45,11 @@ void search_add_term(search_index *ix, const char *id, const char *name, const c
 /* Services; returns its number for the calls below. */
 int search_add_service(search_index *ix, const search_svc *s);
 void search_service_term(search_index *ix, int svc, const char *term_id);
-/* A place the service is delivered at (micro-degrees), and the service_at_location
- * list item shown for it ("{...}", copied; may be NULL). */
+/* A place the service is delivered at (micro-degrees), and the service_at_location it
+ * is (its id and its location's, copied; SAL_ID NULL: none to list, LOCATION_ID NULL:
+ * none). */
 void search_service_location(search_index *ix, int svc, int64_t lat_e6, int64_t lon_e6,
-                             int has_point, const char *sal_json);
+                             int has_point, const char *sal_id, const char *location_id);
 /* When it runs: days (bit 0 Monday), minutes since midnight (-1: not said). */
 void search_service_schedule(search_index *ix, int svc, unsigned days, int opens, int closes);
 /* Finishes the index (tokenising, postings); nothing may be added after. */
@@ -116,11 +118,23 @@ void search_result_free(search_result *r);
 
 /* What a hit shows. */
 const char *search_oruk_json(const search_index *ix, int svc);
-const char *search_lw_json(const search_index *ix, int svc);
+/* linkwell's own fields of a service, as the index holds them (strings point into it). */
+typedef struct search_lw {
+    const char *organization_id, *organization_name;   /* NULL: none */
+    int64_t managed_by;                                /* 0: none */
+    int capacity;                                      /* -1: not said */
+    const char *capacity_status, *cost_band, *setting; /* NULL: not said */
+    uint32_t domains;
+    int mental_health_ready;
+    int64_t last_checked; /* ms; 0: never */
+} search_lw;
+void search_lw_fields(const search_index *ix, int svc, search_lw *out);
 int search_is_stale(const search_index *ix, int svc, int64_t now);
 const char *search_id(const search_index *ix, int svc);
-/* The service_at_location items of a service (NULL-terminated list). */
-const char *const *search_sal_json(const search_index *ix, int svc, size_t *n);
+/* The service_at_locations of a service: how many, and the id of the Kth (0-based) with
+ * its location's id (NULL: none) in *LOCATION_ID. */
+size_t search_sal_count(const search_index *ix, int svc);
+const char *search_sal(const search_index *ix, int svc, size_t k, const char **location_id);
 
 /* The query in a normal form, for a cache of results: two queries with the same key
  * get the same results from the same index (words are compared as search_run() sees

@@ -200,10 +200,15 @@ static int setup_index(void **state) {
                         .last_checked = d->checked ? 1700000000000LL : 0,
                         .managed_by = i == 0 ? 7 : 0,
                         .oruk_json = "{}",
-                        .lw_json = "{"};
+                        .capacity = i == 1 ? 12 : -1,
+                        .domains = 1u << i};
         int n = search_add_service(ix, &s);
         search_service_term(ix, n, d->term);
-        search_service_location(ix, n, (int64_t)(d->lat * 1e6), (int64_t)(d->lon * 1e6), 1, "{}");
+        char sal[16];
+        snprintf(sal, sizeof sal, "sal-%s", d->id);
+        /* The last service's place has no location (a feed may say so). */
+        search_service_location(ix, n, (int64_t)(d->lat * 1e6), (int64_t)(d->lon * 1e6), 1, sal,
+                                i + 1 < NDOCS ? "loc" : NULL);
         if (d->days)
             search_service_schedule(ix, n, d->days, d->opens, d->closes);
     }
@@ -232,6 +237,39 @@ static const char *run(search_index *ix, search_query *q, char *buf, size_t *tot
         *total = r.total;
     search_result_free(&r);
     return buf;
+}
+
+/* What a result shows is kept as fields, not text: each comes back as it was given. */
+static void a_services_fields_come_back_as_given(void **state) {
+    search_index *ix = *state;
+    search_lw f;
+    int b = search_find(ix, "b");
+    search_lw_fields(ix, b, &f);
+    assert_string_equal(f.organization_id, docs[1].org);
+    assert_string_equal(f.organization_name, docs[1].org);
+    assert_int_equal(f.capacity, 12);
+    assert_string_equal(f.capacity_status, "capacity");
+    assert_string_equal(f.cost_band, "low");
+    assert_string_equal(f.setting, "group");
+    assert_int_equal(f.domains, 1u << 1);
+    assert_int_equal(f.mental_health_ready, 0);
+    assert_int_equal(f.last_checked, 1700000000000LL);
+    assert_int_equal(f.managed_by, 0);
+    search_lw_fields(ix, search_find(ix, "a"), &f);
+    assert_int_equal(f.managed_by, 7);
+    assert_int_equal(f.capacity, -1);
+    int e = search_find(ix, "e");
+    search_lw_fields(ix, e, &f);
+    assert_null(f.cost_band); /* not said */
+    assert_null(f.setting);
+    search_lw_fields(ix, search_find(ix, "c"), &f);
+    assert_int_equal(f.last_checked, 0); /* never checked */
+    const char *loc;
+    assert_int_equal(search_sal_count(ix, b), 1);
+    assert_string_equal(search_sal(ix, b, 0, &loc), "sal-b");
+    assert_string_equal(loc, "loc");
+    assert_string_equal(search_sal(ix, e, 0, &loc), "sal-e");
+    assert_null(loc);
 }
 
 static void words_are_ranked_and_all_must_match(void **state) {
@@ -364,10 +402,10 @@ static void large_index_uses_its_fast_paths(void **state) {
                         .status = "active",
                         .capacity_status = "capacity",
                         .oruk_json = "{}",
-                        .lw_json = ""};
+                        .capacity = -1};
         int n = search_add_service(ix, &s);
         search_service_term(ix, n, d % 2 ? "B" : "A");
-        search_service_location(ix, n, 53000000 + (d % 100) * 1000, -1350000, 1, NULL);
+        search_service_location(ix, n, 53000000 + (d % 100) * 1000, -1350000, 1, NULL, NULL);
     }
     search_build(ix);
     search_query q;
@@ -466,6 +504,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(words_are_ranked_and_all_must_match, setup_index,
                                         teardown_index),
         cmocka_unit_test_setup_teardown(every_filter, setup_index, teardown_index),
+        cmocka_unit_test_setup_teardown(a_services_fields_come_back_as_given, setup_index,
+                                        teardown_index),
         cmocka_unit_test_setup_teardown(paging, setup_index, teardown_index),
         cmocka_unit_test(large_index_uses_its_fast_paths),
         cmocka_unit_test(query_keys),

@@ -109,12 +109,12 @@ static int setup(void **state) {
                         .status = "active",
                         .capacity_status = "capacity",
                         .oruk_json = "{}",
-                        .lw_json = ""};
+                        .capacity = -1};
         int n = search_add_service(ix, &s);
         assert_int_equal(n, i);
         search_service_term(ix, n, term_ids[r->term]);
         for (int k = 0; k < r->nplaces; k++)
-            search_service_location(ix, n, r->lat[k], r->lon[k], 1, NULL);
+            search_service_location(ix, n, r->lat[k], r->lon[k], 1, NULL, NULL);
     }
     search_build(ix);
     return 0;
@@ -270,10 +270,10 @@ static void block_boxes_never_lose_a_service_in_range(void **state) {
                             .maximum_age = -1,
                             .status = "active",
                             .oruk_json = "{}",
-                            .lw_json = ""};
+                            .capacity = -1};
             int v = search_add_service(rx, &s);
             search_service_location(rx, v, lat + (int64_t)(radius * f[ring] * sin(a) / ky),
-                                    lon + (int64_t)(radius * f[ring] * cos(a) / kx), 1, NULL);
+                                    lon + (int64_t)(radius * f[ring] * cos(a) / kx), 1, NULL, NULL);
             inside += f[ring] < 1;
         }
     }
