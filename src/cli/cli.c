@@ -34,7 +34,7 @@ static const cli_cmd commands[] = {
      "  --db PATH|URL        SQLite file or postgres:// URL (or LINKWELL_DB); create it\n"
      "                       first with 'linkwell init'\n"
      "  --listen HOST:PORT   address to listen on (or LINKWELL_LISTEN; default 127.0.0.1:8080)\n"
-     "  --threads N          HTTP worker threads (default: one per core, at least 2)\n"
+     "  --threads N          HTTP worker threads (default: 16 per core, at most 64)\n"
      "  --pool N             database connections (default: threads + 2)\n"
      "  --password-cost C    argon2id cost for new passwords: min (tests only), interactive\n"
      "                       (default) or moderate (or LINKWELL_PASSWORD_COST)\n"

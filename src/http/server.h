@@ -14,7 +14,7 @@ typedef struct lw_http lw_http;
 
 typedef struct lw_http_options {
     const char *listen;       /* "127.0.0.1:8080", "[::1]:0", "localhost:8080" */
-    int threads;              /* 0: one per core, at least 2 */
+    int threads;              /* 0: one per core, at least 2 (serve passes 16 per core) */
     size_t body_limit;        /* bytes; 0: 1 MiB */
     unsigned timeout_s;       /* idle connection timeout; 0: 30 */
     unsigned max_connections; /* 0: 1000 */
