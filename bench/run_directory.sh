@@ -67,12 +67,23 @@ WALK="/openreferral/services?search=walking+group&taxonomy_term_id=$TERM_ID&per_
 curl -s -o /dev/null -w "walking group page: %{size_download} bytes\n" "http://127.0.0.1:$PORT$WALK"
 REPORT="$A/wrk_report.lua"
 [ -f "$REPORT" ] || REPORT=bench/wrk_search.lua
+# The result cache's lookups so far (hits and misses, summed over the processes).
+cache_lookups() {
+  for p in "${PORTS[@]}"; do curl -s "http://127.0.0.1:$p/metrics"; done |
+    awk '/^linkwell_search_cache_lookups_total\{outcome="hit"\}/{h += $NF}
+         /^linkwell_search_cache_lookups_total\{outcome="miss"\}/{m += $NF} END{print h + 0, m + 0}'
+}
 WRK_ARGS="-t2 -c64 -d3s" bench_wrk bench/wrk_search.lua / >/dev/null   # warm-up
+read -r H0 M0 < <(cache_lookups)
 for i in $(seq 1 "$REPEATS"); do
     note
     echo "wrk $WRK_ARGS --latency -s bench/wrk_search.lua (random), backend=$BACKEND procs=$PROCS"
     bench_wrk bench/wrk_search.lua /
 done
+read -r H1 M1 < <(cache_lookups)
+# 12 categories x 6 words x 10 generic words x 35 districts = 25,200 distinct searches.
+echo "random searches answered from the result cache: $((H1 - H0)) of $((H1 - H0 + M1 - M0))" \
+     "($(awk -v h=$((H1 - H0)) -v m=$((M1 - M0)) 'BEGIN{printf "%.1f", h + m ? 100 * h / (h + m) : 0}')%)"
 for i in $(seq 1 "$REPEATS"); do
     note
     echo "wrk $WRK_ARGS --latency -s wrk_report.lua '$WALK', backend=$BACKEND procs=$PROCS"

@@ -23,6 +23,7 @@
 #include "domain/directory.h"
 #include "store/directory.h"
 #include "util/jsonw.h"
+#include "util/metrics.h"
 
 struct api_directory {
     pthread_mutex_t mu;         /* cur and every snapshot's refs */
@@ -135,9 +136,11 @@ void dirx_search(dir_snap *s, const search_query *q, search_result *out) {
             memcpy(out->hits, e->hits, sizeof *out->hits * e->nhits);
         }
         pthread_mutex_unlock(&c->mu);
+        metrics_count(METRICS_SEARCH_CACHE_HIT);
         return;
     }
     pthread_mutex_unlock(&c->mu);
+    metrics_count(METRICS_SEARCH_CACHE_MISS);
     search_run(s->ix, q, out);
     if (out->nhits > LW_DIR_CACHE_MAX_HITS)
         return;

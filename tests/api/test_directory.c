@@ -664,6 +664,20 @@ static void oruk_records_by_id(void **state) {
     }
 }
 
+/* The search cache's lookups with OUTCOME ("hit" or "miss") so far, from /metrics. */
+static long long cache_lookups(fx *f, const char *outcome) {
+    th_resp *r = th_call(f->s, NULL, "GET", "/metrics", NULL);
+    assert_int_equal(r->status, 200);
+    char prefix[80];
+    snprintf(prefix, sizeof prefix, "linkwell_search_cache_lookups_total{outcome=\"%s\"} ",
+             outcome);
+    const char *at = strstr(r->body, prefix);
+    assert_non_null(at);
+    long long n = strtoll(at + strlen(prefix), NULL, 10);
+    th_resp_free(r);
+    return n;
+}
+
 /* Runs searches twice each (the second answered from the cache) and checks the
  * answers are the same bytes. */
 static void searches_answer_alike(fx *f) {
@@ -705,12 +719,19 @@ static void search_cache_answers_as_the_search(void **state) {
     /* A change made through this process: the next identical search sees it (and the
      * new index has a cache of the usual size). */
     const char *q = "/openreferral/services?search=zumbathon";
+    /* /metrics counts the lookups, so that a benchmark can say how many were answered
+     * from the cache: the first search is a miss, the same again a hit. */
+    long long hits = cache_lookups(f, "hit"), misses = cache_lookups(f, "miss");
     th_resp *r = get(f, &f->lw, q);
     assert_int_equal(json_integer_value(json_object_get(r->json, "total_items")), 0);
     th_resp_free(r);
+    assert_int_equal(cache_lookups(f, "miss"), misses + 1);
+    assert_int_equal(cache_lookups(f, "hit"), hits);
     r = get(f, &f->lw, q);
     assert_int_equal(json_integer_value(json_object_get(r->json, "total_items")), 0);
     th_resp_free(r);
+    assert_int_equal(cache_lookups(f, "hit"), hits + 1);
+    assert_int_equal(cache_lookups(f, "miss"), misses + 1);
     char id[64], path[200];
     first_managed(f, id, sizeof id);
     snprintf(path, sizeof path, "/api/v1/services/%s", id);
