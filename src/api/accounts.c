@@ -99,3 +99,17 @@ lw_status accounts_token_create(lw_db *db, int64_t user_id, int64_t now, const l
         store_rollback(db);
     return st;
 }
+
+lw_status accounts_token_revoke(lw_db *db, int64_t token_id, int64_t now, const lw_actor *by,
+                                int64_t *user_id, lw_error *err) {
+    lw_status st = store_begin(db, err);
+    if (st == LW_OK)
+        st = store_token_delete(db, token_id, user_id, err);
+    if (st == LW_OK)
+        st = audit(db, by, "token.revoke", "user", *user_id, now, err);
+    if (st == LW_OK)
+        st = store_commit(db, err);
+    if (st != LW_OK)
+        store_rollback(db);
+    return st;
+}

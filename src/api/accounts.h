@@ -31,5 +31,9 @@ lw_status accounts_user_create(lw_db *db, int64_t org_id, const char *email, con
 /* A new token for USER_ID, written to TOKEN (shown once; only its digest is kept). */
 lw_status accounts_token_create(lw_db *db, int64_t user_id, int64_t now, const lw_actor *by,
                                 char token[LW_TOKEN_LEN], lw_error *err) LW_MUST_CHECK;
+/* Revokes token TOKEN_ID (it stops working at once); its user in *USER_ID.
+ * LW_ENOTFOUND when there is no such token. */
+lw_status accounts_token_revoke(lw_db *db, int64_t token_id, int64_t now, const lw_actor *by,
+                                int64_t *user_id, lw_error *err) LW_MUST_CHECK;
 
 #endif

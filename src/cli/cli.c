@@ -65,6 +65,12 @@ static const cli_cmd commands[] = {
      "  --name NAME   display name (default: the part of the email before @)\n"
      "  --password-cost C   as for serve\n",
      cmd_user_add},
+    {"token list", "--db PATH --email EMAIL",
+     "Lists that user's API tokens: number, when made, when last used (never the tokens).\n",
+     cmd_token_list},
+    {"token revoke", "--db PATH --id N",
+     "Revokes API token N (from 'token list'): it stops working at once. Audited.\n",
+     cmd_token_revoke},
     {"token", "--db PATH --email EMAIL",
      "Prints a new API token for that user, for 'Authorization: Bearer TOKEN'.\n"
      "The token is shown once; linkwell keeps only its digest.\n",

@@ -53,6 +53,8 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv);
 int cmd_org_add(const cli_cmd *cmd, int argc, char **argv);
 int cmd_user_add(const cli_cmd *cmd, int argc, char **argv);
 int cmd_token(const cli_cmd *cmd, int argc, char **argv);
+int cmd_token_list(const cli_cmd *cmd, int argc, char **argv);
+int cmd_token_revoke(const cli_cmd *cmd, int argc, char **argv);
 int cmd_demo(const cli_cmd *cmd, int argc, char **argv);
 int cmd_import_oruk(const cli_cmd *cmd, int argc, char **argv);
 int cmd_report(const cli_cmd *cmd, int argc, char **argv);

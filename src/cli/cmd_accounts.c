@@ -1,4 +1,5 @@
-/* linkwell org add, user add, token: accounts from the command line. */
+/* linkwell org add, user add, token, token list, token revoke: accounts from the command
+ * line. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include "api/accounts.h"
 #include "cli/cli.h"
 #include "domain/accounts.h"
+#include "util/timeutil.h"
 
 static const lw_actor cli_actor = {.remote_addr = "cli"};
 
@@ -148,6 +150,34 @@ int cmd_user_add(const cli_cmd *cmd, int argc, char **argv) {
     return LW_EXIT_OK;
 }
 
+/* Opens the store at URL and finds the user with EMAIL (as typed): the connection in
+ * *DB stays acquired for the caller, who releases it and closes *S (both set, or NULL). */
+static lw_status open_user(const char *url, const char *email_in, lw_store **s, lw_db **db,
+                           lw_arena *a, lw_user *u, lw_error *err) {
+    char email[LW_EMAIL_MAX + 1];
+    *s = NULL;
+    *db = NULL;
+    lw_status st = account_email_normalise(email_in, "email", email, err);
+    if (st == LW_OK)
+        st = cli_open_store(url, 0, s, err);
+    if (st == LW_OK)
+        st = store_schema_check(*s, err);
+    if (st == LW_OK)
+        st = store_acquire(*s, db, err);
+    if (st == LW_OK) {
+        st = store_user_by_email(*db, a, email, u, err);
+        if (st == LW_ENOTFOUND)
+            st = lw_fail(err, LW_EINVAL, "email", "there is no user with the email %s", email);
+    }
+    return st;
+}
+
+static void close_user(lw_store *s, lw_db *db) {
+    if (db)
+        store_release(s, db);
+    store_close(s);
+}
+
 int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
     cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"email", NULL, NULL, 0}, {0}};
     int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
@@ -156,35 +186,90 @@ int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
     if (!opts[1].value)
         return cli_usage_error(cmd, "--email is required");
     lw_error err;
-    char email[LW_EMAIL_MAX + 1];
-    if (account_email_normalise(opts[1].value, "email", email, &err) != LW_OK)
-        return cli_fail(&err);
-    lw_store *s = NULL;
-    lw_db *db = NULL;
+    lw_store *s;
+    lw_db *db;
     lw_arena *a = arena_new();
     lw_user u;
     char token[LW_TOKEN_LEN];
+    lw_status st = open_user(opts[0].value, opts[1].value, &s, &db, a, &u, &err);
+    if (st == LW_OK && (!u.active || !u.org_active))
+        st = lw_fail(&err, LW_ECONFLICT, "email",
+                     "%s is deactivated (or their organisation is); a token would not work",
+                     u.email);
+    if (st == LW_OK)
+        st = accounts_token_create(db, u.id, cli_now(), &cli_actor, token, &err);
+    close_user(s, db);
+    arena_free(a);
+    if (st != LW_OK)
+        return cli_fail(&err);
+    printf("%s\n", token);
+    return LW_EXIT_OK;
+}
+
+int cmd_token_list(const cli_cmd *cmd, int argc, char **argv) {
+    cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"email", NULL, NULL, 0}, {0}};
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc < 0 ? LW_EXIT_OK : rc;
+    if (!opts[1].value)
+        return cli_usage_error(cmd, "--email is required");
+    lw_error err;
+    lw_store *s;
+    lw_db *db;
+    lw_arena *a = arena_new();
+    lw_user u;
+    lw_token_info *t = NULL;
+    int n = 0;
+    lw_status st = open_user(opts[0].value, opts[1].value, &s, &db, a, &u, &err);
+    if (st == LW_OK)
+        st = store_token_list(db, a, u.id, &t, &n, &err);
+    close_user(s, db);
+    if (st != LW_OK) {
+        arena_free(a);
+        return cli_fail(&err);
+    }
+    printf("%-8s %-22s %s\n", "ID", "CREATED", "LAST USED");
+    for (int i = 0; i < n; i++) {
+        char created[LW_ISO_LEN], used[LW_ISO_LEN] = "never";
+        time_format_iso(t[i].created_at, created);
+        if (t[i].last_used_at)
+            time_format_iso(t[i].last_used_at, used);
+        printf("%-8lld %-22s %s\n", (long long)t[i].id, created, used);
+    }
+    arena_free(a);
+    return LW_EXIT_OK;
+}
+
+int cmd_token_revoke(const cli_cmd *cmd, int argc, char **argv) {
+    cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"id", NULL, NULL, 0}, {0}};
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc)
+        return rc < 0 ? LW_EXIT_OK : rc;
+    if (!opts[1].value)
+        return cli_usage_error(cmd, "--id is required (see 'linkwell token list')");
+    char *end = NULL;
+    errno = 0;
+    long long id = strtoll(opts[1].value, &end, 10);
+    if (errno || end == opts[1].value || *end || id <= 0)
+        return cli_usage_error(cmd,
+                               "--id must be a token's number, as 'linkwell token list' shows");
+    lw_error err;
+    lw_store *s = NULL;
+    lw_db *db = NULL;
+    int64_t user_id = 0;
     lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
     if (st == LW_OK)
         st = store_schema_check(s, &err);
     if (st == LW_OK)
         st = store_acquire(s, &db, &err);
     if (st == LW_OK) {
-        st = store_user_by_email(db, a, email, &u, &err);
-        if (st == LW_ENOTFOUND)
-            st = lw_fail(&err, LW_EINVAL, "email", "there is no user with the email %s", email);
+        st = accounts_token_revoke(db, id, cli_now(), &cli_actor, &user_id, &err);
+        if (st == LW_ENOTFOUND) /* a wrong number given: the caller's mistake */
+            st = lw_fail(&err, LW_EINVAL, "id", "there is no token %lld", id);
     }
-    if (st == LW_OK && (!u.active || !u.org_active))
-        st = lw_fail(&err, LW_ECONFLICT, "email",
-                     "%s is deactivated (or their organisation is); a token would not work", email);
-    if (st == LW_OK)
-        st = accounts_token_create(db, u.id, cli_now(), &cli_actor, token, &err);
-    if (db)
-        store_release(s, db);
-    store_close(s);
-    arena_free(a);
+    close_user(s, db);
     if (st != LW_OK)
         return cli_fail(&err);
-    printf("%s\n", token);
+    printf("token %lld revoked\n", id);
     return LW_EXIT_OK;
 }

@@ -340,6 +340,38 @@ lw_status store_token_touch(lw_db *db, int64_t token_id, int64_t now, lw_error *
                    NULL, err);
 }
 
+lw_status store_token_list(lw_db *db, lw_arena *a, int64_t user_id, lw_token_info **out, int *n,
+                           lw_error *err) {
+    db_val p[] = {DB_I(user_id)};
+    db_result r;
+    lw_status st =
+        db_query(db, a,
+                 "SELECT id, created_at, last_used_at FROM api_tokens WHERE user_id = $1 "
+                 "ORDER BY id DESC",
+                 p, 1, &r, err);
+    if (st != LW_OK)
+        return st;
+    *out = arena_alloc(a, sizeof **out * (size_t)(r.nrows + 1));
+    for (int i = 0; i < r.nrows; i++)
+        (*out)[i] = (lw_token_info){db_int(&r, i, 0), db_int(&r, i, 1), db_int(&r, i, 2)};
+    *n = r.nrows;
+    return LW_OK;
+}
+
+lw_status store_token_delete(lw_db *db, int64_t token_id, int64_t *user_id, lw_error *err) {
+    lw_arena *a = arena_new();
+    db_val p[] = {DB_I(token_id)};
+    db_result r;
+    lw_status st =
+        db_query(db, a, "DELETE FROM api_tokens WHERE id = $1 RETURNING user_id", p, 1, &r, err);
+    if (st == LW_OK && r.nrows == 0)
+        st = lw_fail(err, LW_ENOTFOUND, "id", "there is no token %lld", (long long)token_id);
+    if (st == LW_OK)
+        *user_id = db_int(&r, 0, 0);
+    arena_free(a);
+    return st;
+}
+
 /* ---- login failures ---- */
 
 lw_status store_login_failure_add(lw_db *db, const char *key, int64_t now, int64_t *id,

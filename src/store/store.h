@@ -184,6 +184,15 @@ lw_status store_token_insert(lw_db *db, const char *digest, int64_t user_id, int
 lw_status store_token_get(lw_db *db, lw_arena *a, const char *digest, int64_t *token_id,
                           lw_user *user, lw_error *err) LW_MUST_CHECK;
 lw_status store_token_touch(lw_db *db, int64_t token_id, int64_t now, lw_error *err) LW_MUST_CHECK;
+/* A user's tokens, newest first (their digests stay in the store). */
+typedef struct lw_token_info {
+    int64_t id, created_at, last_used_at; /* last_used_at 0: never used */
+} lw_token_info;
+lw_status store_token_list(lw_db *db, lw_arena *a, int64_t user_id, lw_token_info **out, int *n,
+                           lw_error *err) LW_MUST_CHECK;
+/* Deletes token ID and says whose it was; LW_ENOTFOUND when there is none. */
+lw_status store_token_delete(lw_db *db, int64_t token_id, int64_t *user_id,
+                             lw_error *err) LW_MUST_CHECK;
 
 /* ---- login throttling (shared by every server process through the database) ---- */
 /* Records an attempt under KEY; its id (for store_login_failure_delete) in *ID,

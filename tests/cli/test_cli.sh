@@ -142,6 +142,8 @@ declare -A options=(
     [org add]="--db --name --kind"
     [user add]="--db --org --role --email --name --password-cost"
     [token]="--db --email"
+    [token list]="--db --email"
+    [token revoke]="--db --id"
     [demo]="--db"
 )
 run "$bin" --help
@@ -168,7 +170,7 @@ expect "an option without its value: exit 2" 2 stderr 'needs a value'
 # ---- the database: --db, LINKWELL_DB, init ------------------------------------
 
 for cmd in init serve "org add --name N --kind other" "token --email a@example.org" demo \
-    "backup --to never.db"; do
+    "backup --to never.db" "token list --email a@example.org" "token revoke --id 1"; do
     read -ra words <<<"$cmd"
     run "$bin" "${words[@]}"
     expect "'${cmd%% --*}' without --db or LINKWELL_DB: exit 2, names both" 2 \
@@ -299,6 +301,34 @@ check "each token is new" test "$out" != "$token"
 
 run "$bin" token --db "$db" --email nobody@example.org
 expect "token for an unknown email: exit 2" 2 stderr 'no user' stdout= ''
+
+run "$bin" token list --db "$db" --email gp@example.org
+expect "token list shows the user's two tokens, newest first, never the tokens" 0 \
+    stdout '^ID +CREATED +LAST USED$' stdout '^[0-9]+ +20[0-9-]+T[0-9:]+Z +never$' stderr= ''
+check "token list: a header and two lines" test "$(grep -c . <<<"$out")" -eq 3
+check "token list does not print the token" absent "$token" "$tmp/out"
+first_id=$(awk 'NR == 3 { print $1 }' <<<"$out")
+
+run "$bin" token list --db "$db" --email nobody@example.org
+expect "token list for an unknown email: exit 2" 2 stderr 'no user' stdout= ''
+
+run "$bin" token revoke --db "$db" --id "$first_id"
+expect "token revoke: exit 0, says which" 0 stdout "token $first_id revoked"
+check "the revoked token is gone from the database" \
+    test "$(sql "$db" "select count(*) from api_tokens where id = $first_id")" -eq 0
+check "the other token is kept" test "$(sql "$db" 'select count(*) from api_tokens')" -eq 1
+check "the revocation is in the audit log" \
+    test "$(sql "$db" "select count(*) from audit_log where action = 'token.revoke'")" -eq 1
+
+before=$(sql "$db" 'select count(*) from audit_log')
+run "$bin" token revoke --db "$db" --id "$first_id"
+expect "revoking it again: exit 2, no such token" 2 stderr "no token $first_id"
+for bad in abc 0 -3 12x; do
+    run "$bin" token revoke --db "$db" --id "$bad"
+    expect "token revoke --id $bad: exit 2, says what --id must be" 2 stderr 'token.s number'
+done
+check "the failed revocations wrote nothing" \
+    test "$(sql "$db" 'select count(*) from audit_log')" -eq "$before"
 
 # ---- demo ---------------------------------------------------------------------
 
@@ -469,6 +499,14 @@ if start_server "$log" --db "$demodb" --listen 127.0.0.1:0; then
         test "$code" = 200
     check "... and names the demo admin" grep -q '"email":"admin@demo.linkwell.example"' <<<"$body"
     check "... with the role admin" grep -q '"role":"admin"' <<<"$body"
+
+    run "$bin" token list --db "$demodb" --email admin@demo.linkwell.example
+    admin_token_id=$(awk 'NR == 2 { print $1 }' <<<"$out")
+    check "token list says when the token was last used" grep -Eq "^$admin_token_id +[^ ]+ +20" "$tmp/out"
+    run "$bin" token revoke --db "$demodb" --id "$admin_token_id"
+    expect "token revoke while the server runs" 0 stdout 'revoked'
+    http GET /api/v1/users/me -H "Authorization: Bearer $admin_token"
+    check "a revoked token is refused at once (401)" test "$code" = 401
 
     http DELETE /api/v1/session -b "$tmp/cookies" -H "X-CSRF-Token: $csrf"
     check "signing out with the cookie and the CSRF token answers 204" test "$code" = 204
