@@ -647,6 +647,26 @@ static void test_tokens(void **state) {
     OK(store_token_get(f->db, f->a, "tok-digest", &got, &u, err));
     assert_int_equal(got, tid);
 
+    /* Listed newest first with when they were used; one deleted, the other kept. */
+    int64_t tid3 = 0, owner = 0;
+    OK(store_token_insert(f->db, "tok-other", uid, T0 + 2000, &tid3, err));
+    lw_token_info *list = NULL;
+    int n = 0;
+    OK(store_token_list(f->db, f->a, uid, &list, &n, err));
+    assert_int_equal(n, 2);
+    assert_int_equal(list[0].id, tid3);
+    assert_int_equal(list[0].created_at, T0 + 2000);
+    assert_int_equal(list[0].last_used_at, 0); /* never */
+    assert_int_equal(list[1].id, tid);
+    assert_int_equal(list[1].last_used_at, T0 + 1000);
+    OK(store_token_delete(f->db, tid3, &owner, err));
+    assert_int_equal(owner, uid);
+    lw_error nf = {0};
+    assert_int_equal(store_token_delete(f->db, tid3, &owner, &nf), LW_ENOTFOUND);
+    assert_int_equal(store_token_get(f->db, f->a, "tok-other", &got, &u, &nf), LW_ENOTFOUND);
+    OK(store_token_list(f->db, f->a, uid, &list, &n, err));
+    assert_int_equal(n, 1);
+
     lw_error e = {0};
     assert_int_equal(store_token_get(f->db, f->a, "unknown", &got, &u, &e), LW_ENOTFOUND);
     int64_t tid2 = 0;
