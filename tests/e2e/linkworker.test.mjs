@@ -61,6 +61,22 @@ test('a link worker triages, accepts with the suggested worker and works on the 
   await page.click('#add-contact');
   await page.waitForSelector('td:has-text("First conversation at the surgery.")');
 
+  // Their details: a postcode the API cannot read is named, then language and access.
+  await page.click('summary:has-text("Change their contact details")');
+  await page.fill('#details-postcode', 'NOPE 123');
+  await page.click('#save-details');
+  await page.waitForSelector('#details-form .nhsuk-error-summary a[href="#details-postcode"]');
+  assert.equal(await page.locator('#details-postcode-group.nhsuk-form-group--error').count(), 1);
+  const oldPostcode = await page.locator('.nhsuk-summary-list__row', { hasText: 'Postcode' }).first().innerText();
+  await page.fill('#details-postcode', oldPostcode.replace(/^Postcode\s*/, '').trim());
+  await page.fill('#details-language', 'Polish');
+  await page.fill('#details-accessibility', 'Step-free access, large print');
+  await page.click('#save-details');
+  await page.waitForSelector('text=Their details are saved');
+  const personList = await page.locator('.nhsuk-summary-list', { hasText: 'NHS number' }).innerText();
+  assert.match(personList, /Language\s+Polish/);
+  assert.match(personList, /Accessibility needs\s+Step-free access, large print/);
+
   // Preferences for matching.
   await page.click('summary:has-text("Change their preferences")');
   await page.fill('#pref-interests', 'cooking, football');

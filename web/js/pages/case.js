@@ -155,6 +155,25 @@ export async function casePage({ args, params, go, me }) {
     },
   });
 
+  // How to reach them and what they need to take part: the person's own record.
+  const contactFields = [['phone', 'details-phone', 'Phone', 'tel'], ['email', 'details-email', 'Email', 'email'],
+    ['postcode', 'details-postcode', 'Postcode', 'text'], ['preferred_language', 'details-language', 'Preferred language', 'text']];
+  const details = apiForm('details-form', [
+    ...contactFields.map(([k, fid, label, type]) => field({ id: fid, label, type, value: p[k] || '', width: k === 'postcode' ? 10 : undefined })),
+    textarea({ id: 'details-accessibility', label: 'Accessibility needs', hint: 'For example a hearing loop, step-free access, large print', value: p.accessibility_needs || '' }),
+    button('Save their details', { id: 'save-details' })], {
+    ...ctx, done: 'Their details are saved.',
+    fields: { ...Object.fromEntries(contactFields.map(([k, fid]) => [k, fid])), accessibility_needs: 'details-accessibility' },
+    send: (f, errors) => {
+      // Only what changed; the API checks each (a postcode it cannot read, an email).
+      const body = {};
+      for (const [k, fid] of contactFields) if (v(f, `#${fid}`) !== (p[k] || '')) body[k] = v(f, `#${fid}`);
+      if (v(f, '#details-accessibility') !== (p.accessibility_needs || '')) body.accessibility_needs = v(f, '#details-accessibility');
+      if (!Object.keys(body).length) errors.push({ field: 'details-phone', text: 'Nothing has changed' });
+      return ['PATCH', `/api/v1/people/${p.id}`, body];
+    },
+  });
+
   // Preferences, for matching and the decision aid.
   const travels = [['walk', 'On foot'], ['bus', 'By bus'], ['car', 'By car']];
   const pref = p.preferences || {};
@@ -200,6 +219,7 @@ export async function casePage({ args, params, go, me }) {
       ['Language', p.preferred_language], ['Accessibility needs', p.accessibility_needs],
       ['Referral', c.referral_id ? link(`#/referrals/${c.referral_id}`, 'See the referral') : null],
     ]),
+    worker ? fold('Change their contact details, language or accessibility needs', details) : null,
     para(link(`#/cases/${id}/decision-aid`, 'Choose activities together with the decision aid')),
     h2('What matters to them', 'what-matters-heading'),
     open ? about : [para(c.what_matters || 'Not recorded.'), para(c.needs.map((n) => needNames[n.domain] || n.domain).join(', '))],
