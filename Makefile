@@ -13,6 +13,9 @@ test:
 	cmake --preset asan
 	cmake --build --preset asan
 	ctest --preset asan
+	cmake --preset tsan
+	cmake --build --preset tsan --target test_store test_util
+	ctest --preset tsan
 
 build: deps
 	cmake --preset release >/dev/null
