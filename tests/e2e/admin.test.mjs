@@ -95,6 +95,33 @@ test('an administrator adds an organisation and a user, then deactivates the use
   await checkPage(page, 'admin-audit');
 });
 
+test('an administrator changes the decision aid\'s wording', async () => {
+  const page = await newPage(browser);
+  await signIn(page, demo('admin'));
+  await page.click('main >> text=Decision aid wording');
+  await page.waitForSelector('h1:has-text("Decision aid wording")');
+  const form = page.locator('form[id^="aid-"]').first();
+  const id = (await form.getAttribute('id')).replace(/^aid-|-form$/g, '');
+  // Every category keeps a pro and a con: an empty list is refused before sending.
+  await form.locator('textarea[id$="-cons"]').fill('');
+  await form.locator('button').click();
+  await page.waitForSelector(`.nhsuk-error-summary a[href="#aid-${id}-cons"]`);
+  await checkPage(page, 'admin-aid-wording-error');
+  await form.locator('textarea[id$="-cons"]').fill('It takes an afternoon a week\nThe first visit can feel daunting');
+  await form.locator('textarea[id$="-pros"]').fill('You meet people nearby\n\nIt costs nothing');
+  await form.locator('button').click();
+  await page.waitForSelector('.lw-saved:has-text("is saved")');
+  // What everyone now reads (the blank line dropped).
+  const cat = await page.evaluate(async (cid) => {
+    const r = await fetch('/api/v1/decision-aid/categories', { credentials: 'same-origin' });
+    return (await r.json()).categories.find((c) => c.id === cid);
+  }, id);
+  assert.deepEqual(cat.pros, ['You meet people nearby', 'It costs nothing']);
+  assert.deepEqual(cat.cons, ['It takes an afternoon a week', 'The first visit can feel daunting']);
+  assert.equal(await page.inputValue(`#aid-${id}-pros`), 'You meet people nearby\nIt costs nothing');
+  await checkPage(page, 'admin-aid-wording');
+});
+
 test('a page the role may not open says so kindly', async () => {
   const page = await newPage(browser);
   await signIn(page, demo('gp'));

@@ -5,7 +5,7 @@ import { api, setCsrf, whenSignedOut } from './api.js';
 import { h, render, heading, para, link } from './ui.js';
 import { signInPage } from './pages/signin.js';
 import { homePage } from './pages/home.js';
-import { organisationsPage, usersPage, userPage, auditPage } from './pages/admin.js';
+import { organisationsPage, usersPage, userPage, auditPage, aidWordingPage } from './pages/admin.js';
 import { referralFormPage, referralsPage, referralPage } from './pages/referrer.js';
 import { selfReferralPage, selfReferralDonePage } from './pages/public.js';
 import { triagePage, triageReferralPage } from './pages/triage.js';
@@ -26,6 +26,7 @@ const routes = [
   { path: /^\/admin\/users$/, roles: ['admin'], page: usersPage },
   { path: /^\/admin\/users\/(\d+)$/, roles: ['admin'], page: userPage },
   { path: /^\/admin\/audit$/, roles: ['admin'], page: auditPage },
+  { path: /^\/admin\/decision-aid$/, roles: ['admin'], page: aidWordingPage },
   { path: /^\/refer$/, roles: ['referrer', 'clinician_prescriber'], page: referralFormPage },
   { path: /^\/referrals$/, roles: ['referrer', 'clinician_prescriber', 'link_worker', 'peer_worker', 'admin'], page: referralsPage },
   { path: /^\/referrals\/(\d+)$/, roles: ['referrer', 'clinician_prescriber', 'link_worker', 'peer_worker', 'admin'], page: referralPage },

@@ -1,8 +1,8 @@
-// The administrator's pages: organisations, users and the audit log.
+// The administrator's pages: organisations, users, the audit log and the decision aid's wording.
 import { api } from '../api.js';
 import {
   h, render, heading, para, link, button, secondaryButton, field, select, showErrors, clearErrors,
-  problemError, table, tag, when, roleNames, kindNames,
+  problemError, table, tag, when, roleNames, kindNames, textarea, saved,
 } from '../ui.js';
 
 const roleOptions = Object.entries(roleNames);
@@ -178,4 +178,49 @@ export async function auditPage({ params, go }) {
       result.contents.map((e) => [when(e.at), e.user_id ? `${e.user_id} (${roleNames[e.role] || e.role})` : '—', e.action,
         e.resource_type ? `${e.resource_type} ${e.resource_id || ''}` : '', e.outcome, e.remote_addr || ''])),
     h('nav', { class: 'lw-actions', 'aria-label': 'Pages' }, page > 1 ? pageLink(page - 1, 'Previous page') : null, page < pages ? pageLink(page + 1, 'Next page') : null));
+}
+
+// The decision aid's wording: each category's name, and the pros and cons a clinician
+// and a person read together. Changing them changes what everyone sees at once.
+export async function aidWordingPage({ params, go }) {
+  const r = await api('GET', '/api/v1/decision-aid/categories');
+  const lines = (text) => text.split('\n').map((s) => s.trim()).filter(Boolean);
+  const section = (c) => {
+    const pre = `aid-${c.id}`;
+    const form = h('form', { novalidate: true, id: `${pre}-form` },
+      field({ id: `${pre}-name`, label: 'Name', value: c.name }),
+      textarea({ id: `${pre}-pros`, label: 'Pros', hint: 'One on each line', value: c.pros.join('\n'), rows: Math.max(3, c.pros.length + 1) }),
+      textarea({ id: `${pre}-cons`, label: 'Cons', hint: 'One on each line', value: c.cons.join('\n'), rows: Math.max(3, c.cons.length + 1) }),
+      button(`Save ${c.name}`, { id: `${pre}-save` }));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const body = { name: form.querySelector(`#${pre}-name`).value.trim() };
+      const pros = lines(form.querySelector(`#${pre}-pros`).value);
+      const cons = lines(form.querySelector(`#${pre}-cons`).value);
+      const errors = [];
+      if (!body.name) errors.push({ field: `${pre}-name`, text: 'Enter the category\'s name' });
+      if (!pros.length) errors.push({ field: `${pre}-pros`, text: 'Enter at least one pro' });
+      if (!cons.length) errors.push({ field: `${pre}-cons`, text: 'Enter at least one con' });
+      if (errors.length) { showErrors(form, errors); return; }
+      body.pros = pros;
+      body.cons = cons;
+      try {
+        await api('PUT', `/api/v1/decision-aid/categories/${encodeURIComponent(c.id)}`, body);
+        go(`#/admin/decision-aid?saved=${encodeURIComponent(c.id)}`);
+      } catch (e) {
+        const err = problemError(e, { name: `${pre}-name` });
+        // A pro or con the API refuses ("pros[2]") is marked on its box.
+        const list = ((e.problem && e.problem.field) || '').match(/^(pros|cons)/);
+        if (list) err.field = `${pre}-${list[1]}`;
+        showErrors(form, [err]);
+      }
+    });
+    return h('section', { 'aria-labelledby': `${pre}-heading` },
+      h('h2', { class: 'nhsuk-heading-m', id: `${pre}-heading` }, c.name), para(c.summary), form);
+  };
+  const done = params.get('saved') && r.categories.find((c) => c.id === params.get('saved'));
+  render('Decision aid wording', heading('Decision aid wording', 'Administration'),
+    done ? saved(`${done.name} is saved: the decision aid shows it from now on.`) : null,
+    para('What a clinician or link worker reads with a person when they choose an activity together. Keep it short, plain and fair: every category has its pros and its cons.'),
+    r.categories.map(section));
 }

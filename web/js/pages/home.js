@@ -6,6 +6,7 @@ const tasks = {
     ['#/admin/organisations', 'Organisations', 'Add organisations and deactivate ones that have left.'],
     ['#/admin/users', 'Users', 'Add people, change their role, deactivate accounts.'],
     ['#/admin/audit', 'Audit log', 'Who read or changed what, and when.'],
+    ['#/admin/decision-aid', 'Decision aid wording', 'The categories, pros and cons people read when they choose an activity.'],
   ],
   referrer: [
     ['#/refer', 'Make a referral', 'Refer someone to a social prescribing link worker.'],
