@@ -10,8 +10,10 @@
  * alone) and commits once. Then it lets the oldest waiter lead the next batch
  * at once, and only after that waits for its own batch to reach the disk
  * (store_batch_sync: one sync covers every batch committed before it began),
- * so one batch's wait for the disk overlaps the next batch's work. Last it
- * wakes exactly the callers whose work that was. A caller returns only when
+ * so the write lock is not held during the sync. The next leader waits for
+ * that sync to end before it takes its batch, which fills meanwhile: one
+ * commit per sync rather than many small ones. Last it wakes exactly the
+ * callers whose work that was. A caller returns only when
  * its work is durably committed or rolled back. Each store has its own queue
  * (two databases' batches run side by side), kept in the store.
  */
@@ -39,6 +41,8 @@ typedef struct job {
 
 /* Guards every store's queue (store_batch_queue): held for a few instructions. */
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+/* Signalled when a queue's batch has reached the disk (lw_batch_queue.syncing). */
+static pthread_cond_t synced = PTHREAD_COND_INITIALIZER;
 
 /* Takes up to BATCH_MAX of Q's jobs, oldest first. Locked. */
 static job *take_batch(lw_batch_queue *q) {
@@ -124,6 +128,12 @@ static void post(job *j) {
  * batch once it is on disk. */
 static void lead(lw_batch_queue *q, job *me) {
     pthread_mutex_lock(&mu);
+    /* One commit per sync: while the last batch is on its way to the disk, this
+     * one fills. Its jobs could not be durable before that sync ends anyway (one
+     * sync at a time), so waiting costs them only this batch's own commit, and
+     * it saves the commits of the small batches that would run meanwhile. */
+    while (q->syncing)
+        pthread_cond_wait(&synced, &mu);
     job *batch = take_batch(q);
     pthread_mutex_unlock(&mu);
     uint64_t committed = run_batch(batch);
@@ -136,11 +146,18 @@ static void lead(lw_batch_queue *q, job *me) {
         next_leader->lead = 1;
     else
         q->leading = 0;
+    if (committed)
+        q->syncing = 1;
     pthread_mutex_unlock(&mu);
     if (next_leader)
         post(next_leader);
-    if (committed)
+    if (committed) {
         sync_batch(batch, committed);
+        pthread_mutex_lock(&mu);
+        q->syncing = 0;
+        pthread_cond_broadcast(&synced);
+        pthread_mutex_unlock(&mu);
+    }
     /* Each waiter is woken once, when its own work is done: waking them all
      * (one condition for everyone) cost more CPU than the commits with many
      * threads waiting. */

@@ -116,6 +116,7 @@ struct lw_store;
 typedef struct lw_batch_queue {
     void *head;  /* store/batch.c's waiting jobs, oldest first */
     int leading; /* a batch is running, or its leader has been chosen */
+    int syncing; /* a committed batch is on its way to the disk */
 } lw_batch_queue;
 lw_batch_queue *store_batch_queue(struct lw_store *s);
 lw_status store_batch_db(struct lw_store *s, struct lw_db **out, lw_error *err) LW_MUST_CHECK;
