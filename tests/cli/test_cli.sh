@@ -575,5 +575,43 @@ else
     kill -KILL "$spid" 2>/dev/null
 fi
 
+# Two servers on one SQLite database: every read's audit row reaches audit_log exactly
+# once, though both write the reads' file beside it and both move its rows.
+twodb=$tmp/two.db
+cp "$demodb" "$twodb"
+if start_server "$tmp/two1.err" --db "$twodb" --listen 127.0.0.1:0 --no-access-log; then
+    spid1=$spid port1=$port
+    if start_server "$tmp/two2.err" --db "$twodb" --listen 127.0.0.1:0 --no-access-log; then
+        spid2=$spid port2=$port
+        for p in "$port1" "$port2"; do
+            port=$p http POST /api/v1/session -c "$tmp/two$p.cookies" -H 'Content-Type: application/json' \
+                -d '{"email": "linkworker@demo.linkwell.example", "password": "linkwell-demo"}'
+        done
+        before=$(sql "$twodb" "select count(*) from audit_log where action = 'case.list'")
+        for i in $(seq 1 40); do
+            for p in "$port1" "$port2"; do
+                curl -sS --noproxy '*' -o /dev/null -b "$tmp/two$p.cookies" \
+                    "http://127.0.0.1:$p/api/v1/cases?assignee=me" &
+            done
+        done
+        wait $(jobs -p | grep -v -e "^$spid1\$" -e "^$spid2\$") 2>/dev/null
+        spid=$spid2
+        stop_server TERM
+        spid=$spid1
+        stop_server TERM
+        after=$(sql "$twodb" "select count(*) from audit_log where action = 'case.list'")
+        check "two servers on one SQLite file: 80 caseload reads, 80 audit rows (got $((after - before)))" \
+            test "$((after - before))" -eq 80
+        check "... and none left behind in the reads' file" \
+            test "$(sql "$twodb-reads" 'select count(*) from audit_log')" -eq 0
+    else
+        not_ok "a second server on the same SQLite file starts" "$(cat "$tmp/two2.err")"
+        spid=$spid1
+        stop_server KILL
+    fi
+else
+    not_ok "a server on a copy of the demo database starts" "$(cat "$tmp/two1.err")"
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
