@@ -27,6 +27,11 @@ typedef lw_status (*lw_batch_fn)(lw_db *db, void *ctx, lw_error *err);
  * whichever thread leads the batch, so CTX must not be thread-local; FN must
  * not call store_batched. */
 lw_status store_batched(lw_store *s, lw_batch_fn fn, void *ctx, lw_error *err) LW_MUST_CHECK;
+/* If the disk cannot confirm a batch (SQLite: the log's fdatasync fails), its jobs
+ * get LW_EUNAVAILABLE although their rows are committed, and so does every batch
+ * after it until the store is opened again (store.c: store_batch_sync). Tests: the
+ * next N syncs of S fail as a failing disk's would. */
+void store_test_fail_syncs(lw_store *s, int n);
 
 /* ---- people (people.c) ---- */
 typedef struct lw_person {

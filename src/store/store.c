@@ -28,6 +28,9 @@ struct lw_store {
      * sync at a time covers every commit made before it began (under mu). */
     uint64_t committed, synced;
     int syncing;
+    /* A sync failed: from then on no batch is confirmed (store_batch_sync). */
+    int sync_failed;
+    int fail_syncs; /* tests: the next syncs to fail (store_test_fail_syncs) */
     pthread_cond_t sync_cv;
 };
 
@@ -233,12 +236,23 @@ uint64_t store_batch_committed(lw_store *s) {
     return seq;
 }
 
+/* After a failed sync the kernel may have dropped the pages it could not write
+ * and call them clean, so a later sync that succeeds proves nothing about them:
+ * like PostgreSQL, which stops at such a failure, the store then confirms no
+ * batch at all (every batched write and audited read is answered 503) until the
+ * process starts again and SQLite recovers the log from what is on disk. */
 lw_status store_batch_sync(lw_store *s, uint64_t seq, lw_error *err) {
     if (!s->sync)
         return LW_OK;
     lw_status st = LW_OK;
     pthread_mutex_lock(&s->mu);
     while (s->synced < seq && st == LW_OK) {
+        if (s->sync_failed) {
+            st = lw_fail(err, LW_EUNAVAILABLE, NULL,
+                         "a write could not be confirmed on disk, so no write is accepted until "
+                         "linkwell is restarted (check the disk)");
+            break;
+        }
         if (s->syncing) {
             pthread_cond_wait(&s->sync_cv, &s->mu);
             continue;
@@ -247,16 +261,29 @@ lw_status store_batch_sync(lw_store *s, uint64_t seq, lw_error *err) {
          * commit while it runs wait for the next one, and share it. */
         uint64_t target = s->committed;
         s->syncing = 1;
+        int inject = s->fail_syncs > 0;
+        s->fail_syncs -= inject;
         pthread_mutex_unlock(&s->mu);
-        st = s->drv->sync(s->sync, err);
+        st = inject ? lw_fail(err, LW_EUNAVAILABLE, NULL,
+                              "cannot write the database log to disk "
+                              "(a failure injected by a test)")
+                    : s->drv->sync(s->sync, err);
         pthread_mutex_lock(&s->mu);
         s->syncing = 0;
         if (st == LW_OK && target > s->synced)
             s->synced = target;
+        if (st != LW_OK)
+            s->sync_failed = 1;
         pthread_cond_broadcast(&s->sync_cv);
     }
     pthread_mutex_unlock(&s->mu);
     return st;
+}
+
+void store_test_fail_syncs(lw_store *s, int n) {
+    pthread_mutex_lock(&s->mu);
+    s->fail_syncs = n;
+    pthread_mutex_unlock(&s->mu);
 }
 
 /* The batch connection has no automatic checkpoint (it would run inside the

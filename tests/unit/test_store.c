@@ -1117,6 +1117,37 @@ static void test_batched_writes(void **state) {
     }
 }
 
+/* A disk that cannot confirm a write: the batch's job is told so (its row may be
+ * lost), and so is every later one, until the store is opened again. */
+static void test_batch_sync_failure(void **state) {
+    fixture *f = *state;
+    if (strcmp(backend->name, "sqlite") != 0)
+        skip(); /* PostgreSQL's commit is its own sync */
+    OK(db_exec(f->db, "CREATE TABLE batch_probe (id BIGINT PRIMARY KEY, body TEXT NOT NULL)", NULL,
+               0, NULL, err));
+    probe_body[0] = '\0';
+    batch_job j = {0, 0, 0};
+    OK(store_batched(f->s, probe_row, &j, err));
+    store_test_fail_syncs(f->s, 1);
+    lw_error e = {0};
+    j.n = 1;
+    assert_int_equal(store_batched(f->s, probe_row, &j, &e), LW_EUNAVAILABLE);
+    assert_non_null(strstr(e.msg, "disk"));
+    /* The next sync would succeed, but proves nothing about the pages the failed one
+     * could not write: no later write is confirmed either. */
+    j.n = 2;
+    lw_error e2 = {0};
+    assert_int_equal(store_batched(f->s, probe_row, &j, &e2), LW_EUNAVAILABLE);
+    assert_non_null(strstr(e2.msg, "restarted"));
+    /* Opened again (a restart), writes are confirmed again. */
+    lw_store *s2 = NULL;
+    lw_store_options o = {.pool_size = 2};
+    OK(store_open(f->url, &o, &s2, err));
+    j.n = 3;
+    OK(store_batched(s2, probe_row, &j, err));
+    store_close(s2);
+}
+
 /* store_service_brief: what a prescription needs to know about a service. */
 static void test_service_brief(void **state) {
     fixture *f = *state;
@@ -1200,6 +1231,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx_release_rolls_back, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_batched_writes, store_setup, empty_teardown),
+        cmocka_unit_test_setup_teardown(test_batch_sync_failure, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_pool_kinds, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_service_brief, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_table_list_matches_schema, store_setup,
