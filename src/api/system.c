@@ -8,6 +8,8 @@
 void api_healthz(api_request *req, api_response *res) {
     lw_error err;
     lw_status st = store_ping(req->app->store, &err);
+    if (st == LW_OK && req->app->reads) /* where reads are audited first (SQLite) */
+        st = store_ping(req->app->reads, &err);
     json_t *db = json_pack("{s:s, s:s}", "backend", store_backend(req->app->store), "status",
                            st == LW_OK ? "up" : "down");
     if (st != LW_OK)

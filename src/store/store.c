@@ -494,6 +494,12 @@ lw_status store_schema_check(lw_store *s, lw_error *err) {
 }
 
 lw_status store_ping(lw_store *s, lw_error *err) {
+    pthread_mutex_lock(&s->mu);
+    int failed = s->sync_failed;
+    pthread_mutex_unlock(&s->mu);
+    if (failed)
+        return lw_fail(err, LW_EUNAVAILABLE, NULL,
+                       "a write could not be confirmed on disk: restart linkwell (check the disk)");
     lw_db *db = NULL;
     lw_status st = store_acquire(s, &db, err);
     if (st != LW_OK)

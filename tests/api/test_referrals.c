@@ -241,6 +241,29 @@ static void declined_referral_feedback(void **state) {
         0);
 }
 
+/* ---- a disk that cannot confirm a write ---- */
+
+/* SQLite: when the log's sync fails, the referral's sender is told it may not be
+ * saved (503, not 201), so is everyone after, and /healthz says so, until restart. */
+static void failing_disk_refuses_writes(void **state) {
+    jf *f = *state;
+    if (getenv("LINKWELL_TEST_POSTGRES") && *getenv("LINKWELL_TEST_POSTGRES"))
+        skip();                         /* PostgreSQL's commit is its own sync */
+    jf_refer(f, JF_GP, "Ann", NULL, 1); /* the batch connection is open */
+    store_test_fail_syncs(f->s->store, 1);
+    for (int i = 0; i < 2; i++) {
+        th_resp *r = jf_call(f, JF_GP, "POST", "/api/v1/referrals",
+                             jf_referral_body(f->lws, "Bea", "Smith", "1950-06-01", NULL, 1));
+        assert_int_equal(r->status, 503);
+        assert_non_null(strstr(jf_str(r->json, "detail"), "disk"));
+        th_resp_free(r);
+    }
+    th_resp *r = th_call(f->s, NULL, "GET", "/healthz", NULL);
+    assert_int_equal(r->status, 503);
+    assert_non_null(strstr(r->body, "restart"));
+    th_resp_free(r);
+}
+
 /* ---- the self-referral journey ---- */
 
 static void self_referral_to_closed_loop(void **state) {
@@ -755,6 +778,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(gp_referral_to_closed_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(declined_referral_feedback, setup, teardown),
+        cmocka_unit_test_setup_teardown(failing_disk_refuses_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(self_referral_to_closed_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(self_referral_honeypot_and_throttle, setup, teardown),
         cmocka_unit_test_setup_teardown(direct_prescription_closed_loop, setup, teardown),
