@@ -172,6 +172,14 @@ static lw_status open_user(const char *url, const char *email_in, lw_store **s, 
     return st;
 }
 
+/* OPTS is {db, email}: both parsed, the email required. As cli_parse returns. */
+static int parse_db_email(const cli_cmd *cmd, int argc, char **argv, cli_opt *opts) {
+    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    if (rc == 0 && !opts[1].value)
+        rc = cli_usage_error(cmd, "--email is required");
+    return rc;
+}
+
 static void close_user(lw_store *s, lw_db *db) {
     if (db)
         store_release(s, db);
@@ -180,11 +188,9 @@ static void close_user(lw_store *s, lw_db *db) {
 
 int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
     cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"email", NULL, NULL, 0}, {0}};
-    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    int rc = parse_db_email(cmd, argc, argv, opts);
     if (rc)
         return rc < 0 ? LW_EXIT_OK : rc;
-    if (!opts[1].value)
-        return cli_usage_error(cmd, "--email is required");
     lw_error err;
     lw_store *s;
     lw_db *db;
@@ -208,11 +214,9 @@ int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
 
 int cmd_token_list(const cli_cmd *cmd, int argc, char **argv) {
     cli_opt opts[] = {{"db", "LINKWELL_DB", NULL, 0}, {"email", NULL, NULL, 0}, {0}};
-    int rc = cli_parse(cmd, argc, argv, opts, NULL, NULL);
+    int rc = parse_db_email(cmd, argc, argv, opts);
     if (rc)
         return rc < 0 ? LW_EXIT_OK : rc;
-    if (!opts[1].value)
-        return cli_usage_error(cmd, "--email is required");
     lw_error err;
     lw_store *s;
     lw_db *db;
