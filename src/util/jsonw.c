@@ -13,10 +13,7 @@ void jw_init(lw_jw *w, lw_arena *a, size_t cap) {
     w->buf = arena_alloc_raw(a, w->cap);
 }
 
-/* Room for N more bytes and the final NUL. */
-static void reserve(lw_jw *w, size_t n) {
-    if (w->len + n + 1 <= w->cap)
-        return;
+void jw_grow(lw_jw *w, size_t n) {
     size_t cap = w->cap * 2;
     while (w->len + n + 1 > cap)
         cap *= 2;
@@ -26,28 +23,9 @@ static void reserve(lw_jw *w, size_t n) {
     w->cap = cap;
 }
 
-static void put(lw_jw *w, const char *s, size_t n) {
-    reserve(w, n);
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
-}
-
-/* The comma before a value, unless it follows its key or opens its container. */
-static void sep(lw_jw *w) {
-    if (w->after_key) {
-        w->after_key = 0;
-        return;
-    }
-    if (w->depth > 0) {
-        if (w->has_item[w->depth - 1])
-            put(w, ",", 1);
-        w->has_item[w->depth - 1] = 1;
-    }
-}
-
 static void begin(lw_jw *w, char c) {
-    sep(w);
-    put(w, &c, 1);
+    jw_sep(w);
+    jw_put(w, &c, 1);
     assert(w->depth < JW_MAX_DEPTH);
     w->has_item[w->depth++] = 0;
 }
@@ -55,7 +33,7 @@ static void begin(lw_jw *w, char c) {
 static void close_(lw_jw *w, char c) {
     assert(w->depth > 0);
     w->depth--;
-    put(w, &c, 1);
+    jw_put(w, &c, 1);
 }
 
 void jw_object(lw_jw *w) {
@@ -90,7 +68,7 @@ static void quoted(lw_jw *w, const char *s) {
         q++;
     if (!*q) {
         size_t len = (size_t)((const char *)q - s);
-        reserve(w, len + 2);
+        jw_reserve(w, len + 2);
         w->buf[w->len++] = '"';
         memcpy(w->buf + w->len, s, len);
         w->len += len;
@@ -98,14 +76,14 @@ static void quoted(lw_jw *w, const char *s) {
         return;
     }
     size_t n = strlen(s);
-    reserve(w, n + 2);
+    jw_reserve(w, n + 2);
     w->buf[w->len++] = '"';
     const char *run = s;
     for (const char *p = s;; p++) {
         unsigned char c = (unsigned char)*p;
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
-        put(w, run, (size_t)(p - run));
+        jw_put(w, run, (size_t)(p - run));
         if (!c)
             break;
         char esc[8];
@@ -141,16 +119,16 @@ static void quoted(lw_jw *w, const char *s) {
             en = 6;
         }
         }
-        put(w, e, en);
+        jw_put(w, e, en);
         run = p + 1;
     }
-    put(w, "\"", 1);
+    jw_put(w, "\"", 1);
 }
 
 void jw_key(lw_jw *w, const char *key) {
-    sep(w);
+    jw_sep(w);
     quoted(w, key);
-    put(w, ":", 1);
+    jw_put(w, ":", 1);
     w->after_key = 1;
 }
 
@@ -159,7 +137,7 @@ void jw_string(lw_jw *w, const char *s) {
         jw_null(w);
         return;
     }
-    sep(w);
+    jw_sep(w);
     quoted(w, s);
 }
 
@@ -179,21 +157,21 @@ static char *decimal(char *end, int64_t v) {
 void jw_int(lw_jw *w, int64_t v) {
     char buf[24], *end = buf + sizeof buf;
     char *p = decimal(end, v);
-    sep(w);
-    put(w, p, (size_t)(end - p));
+    jw_sep(w);
+    jw_put(w, p, (size_t)(end - p));
 }
 
 void jw_bool(lw_jw *w, int v) {
-    sep(w);
+    jw_sep(w);
     if (v)
-        put(w, "true", 4);
+        jw_put(w, "true", 4);
     else
-        put(w, "false", 5);
+        jw_put(w, "false", 5);
 }
 
 void jw_null(lw_jw *w) {
-    sep(w);
-    put(w, "null", 4);
+    jw_sep(w);
+    jw_put(w, "null", 4);
 }
 
 /* N (0..99) as two digits at P. */
@@ -202,17 +180,15 @@ static void two(char *p, int64_t n) {
     p[1] = (char)('0' + n % 10);
 }
 
-void jw_time(lw_jw *w, int64_t ms) {
-    if (ms == 0) {
-        jw_null(w);
-        return;
-    }
-    /* As gmtime_r + strftime("%Y-%m-%dT%H:%M:%SZ") of ms / 1000 (util/timeutil.c),
-     * with the days-to-civil-date arithmetic of H. Hinnant's chrono algorithms. */
+/* The UTC calendar date and time of day of the second MS / 1000 (as gmtime_r
+ * gives them), with the days-to-civil-date arithmetic of H. Hinnant's chrono
+ * algorithms: no lock (gmtime_r takes the time zone's) and no table. */
+static void civil(int64_t ms, int64_t *y, int64_t *m, int64_t *d, int64_t *secs) {
     int64_t t = ms / 1000;
-    int64_t days = t / 86400, secs = t % 86400;
-    if (secs < 0) {
-        secs += 86400;
+    int64_t days = t / 86400;
+    *secs = t % 86400;
+    if (*secs < 0) {
+        *secs += 86400;
         days--;
     }
     int64_t z = days + 719468;
@@ -221,9 +197,19 @@ void jw_time(lw_jw *w, int64_t ms) {
     int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
     int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     int64_t mp = (5 * doy + 2) / 153;
-    int64_t d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    int64_t y = yoe + era * 400 + (m <= 2);
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+void jw_time(lw_jw *w, int64_t ms) {
+    if (ms == 0) {
+        jw_null(w);
+        return;
+    }
+    /* As gmtime_r + strftime("%Y-%m-%dT%H:%M:%SZ") of ms / 1000 (util/timeutil.c). */
+    int64_t y, m, d, secs;
+    civil(ms, &y, &m, &d, &secs);
     if (y < 0 || y > 9999) { /* outside what the API stores; the slow way */
         char iso[LW_ISO_LEN];
         time_format_iso(ms, iso);
@@ -245,14 +231,32 @@ void jw_time(lw_jw *w, int64_t ms) {
     two(iso + 17, secs % 60);
     iso[19] = 'Z';
     iso[20] = '\0';
-    sep(w);
-    put(w, "\"", 1);
-    put(w, iso, 20);
-    put(w, "\"", 1);
+    jw_sep(w);
+    jw_put(w, "\"", 1);
+    jw_put(w, iso, 20);
+    jw_put(w, "\"", 1);
+}
+
+void jw_date(lw_jw *w, int64_t ms) {
+    int64_t y, m, d, secs;
+    civil(ms, &y, &m, &d, &secs);
+    /* The year's last four digits, as date_of_ms() writes them. */
+    unsigned yy = (unsigned)(int)y % 10000u;
+    char day[12];
+    day[0] = '"';
+    two(day + 1, yy / 100);
+    two(day + 3, yy % 100);
+    day[5] = '-';
+    two(day + 6, m);
+    day[8] = '-';
+    two(day + 9, d);
+    day[11] = '"';
+    jw_sep(w);
+    jw_put(w, day, 12);
 }
 
 const char *jw_text(lw_jw *w, size_t *len) {
-    reserve(w, 0);
+    jw_reserve(w, 0);
     w->buf[w->len] = '\0';
     if (len)
         *len = w->len;

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "domain/referrals.h"
 #include "util/arena.h"
 #include "util/jsonw.h"
 #include "util/timeutil.h"
@@ -133,8 +134,76 @@ static void test_time_like_time_format_iso(void **state) {
     arena_free(a);
 }
 
+/* jw_date writes the day date_of_ms() gives (the next milestone's due_on in a caseload). */
+static void test_date_like_date_of_ms(void **state) {
+    (void)state;
+    lw_arena *a = arena_new();
+    const int64_t fixed[] = {0,
+                             1,
+                             -1,
+                             951782400000LL,   /* 2000-02-29 */
+                             4107542399999LL,  /* 2100-02-28T23:59:59 */
+                             -86400001LL,      /* before 1970 */
+                             -2208988800000LL, /* 1900-01-01 */
+                             253402300799000LL /* 9999-12-31T23:59:59 */};
+    int n = (int)(sizeof fixed / sizeof fixed[0]);
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < n + 20000; i++) {
+        int64_t ms;
+        if (i < n) {
+            ms = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            ms = (int64_t)(x % 8000000000000ULL) - 2000000000000LL; /* 1906 .. 2223 */
+        }
+        char day[11], want[16];
+        date_of_ms(ms, day);
+        snprintf(want, sizeof want, "[\"%s\"]", day);
+        lw_jw w;
+        jw_init(&w, a, 8);
+        jw_array(&w);
+        jw_date(&w, ms);
+        jw_array_end(&w);
+        if (strcmp(jw_text(&w, NULL), want) != 0)
+            fail_msg("%lld: %s, want %s", (long long)ms, jw_text(&w, NULL), want);
+    }
+    arena_free(a);
+}
+
+/* JW_KEY writes what jw_key writes. */
+static void test_literal_keys(void **state) {
+    (void)state;
+    lw_arena *a = arena_new();
+    lw_jw w, k;
+    jw_init(&w, a, 1);
+    jw_init(&k, a, 1);
+    jw_object(&w);
+    jw_object(&k);
+    JW_KEY(&w, "id");
+    jw_key(&k, "id");
+    jw_int(&w, 7);
+    jw_int(&k, 7);
+    JW_KEY(&w, "next_milestone");
+    jw_key(&k, "next_milestone");
+    jw_object(&w);
+    jw_object(&k);
+    JW_KEY(&w, "due_on");
+    jw_key(&k, "due_on");
+    jw_null(&w);
+    jw_null(&k);
+    jw_object_end(&w);
+    jw_object_end(&k);
+    jw_object_end(&w);
+    jw_object_end(&k);
+    assert_string_equal(jw_text(&w, NULL), "{\"id\":7,\"next_milestone\":{\"due_on\":null}}");
+    assert_string_equal(jw_text(&w, NULL), jw_text(&k, NULL));
+    arena_free(a);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_date_like_date_of_ms),
+        cmocka_unit_test(test_literal_keys),
         cmocka_unit_test(test_nesting_and_values),
         cmocka_unit_test(test_escaping_like_jansson),
         cmocka_unit_test(test_time_like_time_format_iso),
