@@ -35,7 +35,15 @@ typedef struct db_result {
     int nrows, ncols;
     const char **cells; /* nrows * ncols, row-major; NULL for SQL NULL */
     int64_t changes;    /* rows changed by an INSERT/UPDATE/DELETE */
+    /* Only from db_query_ints(): integer values, row-major as cells, of the cells
+     * that are db_int_cell; NULL when there are none. */
+    const int64_t *ints;
 } db_result;
+
+/* The text of a cell whose integer value is in db_result.ints: db_query_ints()
+ * leaves the integers of the columns it is told of unformatted. Read them with
+ * db_i64() (db_is_null() works too), never with db_text() or db_int(). */
+extern const char db_int_cell[];
 
 typedef struct db_migration {
     int version;
@@ -52,11 +60,20 @@ typedef struct db_driver {
     lw_status (*exec_script)(void *conn, const char *sql, lw_error *err);
     lw_status (*query)(void *conn, lw_arena *a, const char *sql, const db_val *params, int n,
                        db_result *out, lw_error *err);
+    /* As query, but the integers of the columns in INT_COLS (bit k: column k) may
+     * be given as values (db_int_cell) instead of text. NULL when the backend has
+     * no such path (db_query_ints() then runs query). */
+    lw_status (*query_ints)(void *conn, lw_arena *a, const char *sql, const db_val *params, int n,
+                            uint64_t int_cols, db_result *out, lw_error *err);
     /* 1 when the connection is usable, 0 when it must be replaced. */
     int (*healthy)(void *conn);
     const char *begin_sql;        /* "BEGIN IMMEDIATE" / "BEGIN" */
     const char *migrate_lock_sql; /* held while migrating; NULL when not needed */
     const char *migrate_unlock_sql;
+    /* 1 when queries run inside this process (SQLite): a second query costs no
+     * round trip, so a list may be read in two cheap queries rather than one
+     * dear one (store_caseload). */
+    int in_process;
     /* After rows were copied into TABLE with explicit ids: moves the id
      * generator past them. NULL when the backend needs nothing. */
     lw_status (*after_copy)(void *conn, const char *table, lw_error *err);
@@ -133,6 +150,29 @@ lw_status db_exec(struct lw_db *db, const char *sql, const db_val *params, int n
 const char *db_text(const db_result *r, int row, int col);
 int64_t db_int(const db_result *r, int row, int col); /* 0 for NULL */
 int db_is_null(const db_result *r, int row, int col);
+
+/* As db_query, for a hot read whose integer columns (bit k of INT_COLS: column
+ * k, k < 64) the caller reads with db_i64() only: the driver may hand their
+ * values over without writing them as text and parsing them back. */
+static inline lw_status db_query_ints(struct lw_db *db, lw_arena *a, const char *sql,
+                                      const db_val *params, int n, uint64_t int_cols,
+                                      db_result *out, lw_error *err) LW_MUST_CHECK;
+static inline lw_status db_query_ints(struct lw_db *db, lw_arena *a, const char *sql,
+                                      const db_val *params, int n, uint64_t int_cols,
+                                      db_result *out, lw_error *err) {
+    if (!db->drv->query_ints)
+        return db_query(db, a, sql, params, n, out, err);
+    lw_status st = db->drv->query_ints(db->conn, a, sql, params, n, int_cols, out, err);
+    if (st == LW_EUNAVAILABLE && !db->drv->healthy(db->conn))
+        db->broken = 1; /* as db_query does */
+    return st;
+}
+
+/* An integer cell of a db_query_ints() (or db_query()) result; 0 for NULL. */
+static inline int64_t db_i64(const db_result *r, int row, int col) {
+    size_t k = (size_t)row * (size_t)r->ncols + (size_t)col;
+    return r->cells[k] == db_int_cell ? r->ints[k] : db_int(r, row, col);
+}
 
 #define DB_NPARAMS(arr) ((int)(sizeof(arr) / sizeof((arr)[0])))
 
