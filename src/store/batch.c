@@ -10,10 +10,10 @@
  * alone) and commits once. Then it lets the oldest waiter lead the next batch
  * at once, and only after that waits for its own batch to reach the disk
  * (store_batch_sync: one sync covers every batch committed before it began),
- * so the write lock is not held during the sync. The next leader waits for
- * that sync to end before it takes its batch, which fills meanwhile: one
- * commit per sync rather than many small ones. Last it wakes exactly the
- * callers whose work that was. A caller returns only when
+ * so the write lock is not held during the sync, and the next batch's work
+ * overlaps it; a store opened with commit_per_sync instead has the next leader
+ * wait for that sync to end, its batch filling meanwhile (one commit per sync).
+ * Last it wakes exactly the callers whose work that was. A caller returns only when
  * its work is durably committed or rolled back. Each store has its own queue
  * (two databases' batches run side by side), kept in the store.
  */
@@ -128,11 +128,13 @@ static void post(job *j) {
  * batch once it is on disk. */
 static void lead(lw_batch_queue *q, job *me) {
     pthread_mutex_lock(&mu);
-    /* One commit per sync: while the last batch is on its way to the disk, this
-     * one fills. Its jobs could not be durable before that sync ends anyway (one
-     * sync at a time), so waiting costs them only this batch's own commit, and
-     * it saves the commits of the small batches that would run meanwhile. */
-    while (q->syncing)
+    /* With commit_per_sync (lw_store_options): while the last batch is on its way
+     * to the disk, this one fills. Its jobs could not be durable before that sync
+     * ends anyway (one sync at a time), so waiting costs them only this batch's
+     * own commit, and saves the commits of the small batches that would run
+     * meanwhile — but it also leaves the processor idle while the disk works,
+     * which made referral writes slower (bench/README.md). */
+    while (q->syncing && store_batch_commit_per_sync(me->store))
         pthread_cond_wait(&synced, &mu);
     job *batch = take_batch(q);
     pthread_mutex_unlock(&mu);

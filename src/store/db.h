@@ -136,6 +136,7 @@ typedef struct lw_batch_queue {
     int syncing; /* a committed batch is on its way to the disk */
 } lw_batch_queue;
 lw_batch_queue *store_batch_queue(struct lw_store *s);
+int store_batch_commit_per_sync(const struct lw_store *s); /* lw_store_options */
 lw_status store_batch_db(struct lw_store *s, struct lw_db **out, lw_error *err) LW_MUST_CHECK;
 uint64_t store_batch_committed(struct lw_store *s);
 lw_status store_batch_sync(struct lw_store *s, uint64_t seq, lw_error *err) LW_MUST_CHECK;

@@ -17,6 +17,7 @@ struct lw_store {
     int nmigs;
     char *url;
     int create;
+    int commit_per_sync; /* lw_store_options */
     int size, open;
     lw_db *free_list[2]; /* idle connections for reading, for writing (store_acquire_for) */
     pthread_mutex_t mu;
@@ -53,6 +54,7 @@ lw_status store_open(const char *url, const lw_store_options *opt, lw_store **ou
     if (!s->url)
         lw_oom();
     s->create = opt && opt->create;
+    s->commit_per_sync = opt && opt->commit_per_sync;
     s->size = opt && opt->pool_size > 0 ? opt->pool_size : 4;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -227,6 +229,10 @@ lw_status store_batch_db(lw_store *s, lw_db **out, lw_error *err) {
 
 lw_batch_queue *store_batch_queue(lw_store *s) {
     return &s->batch_queue;
+}
+
+int store_batch_commit_per_sync(const lw_store *s) {
+    return s->commit_per_sync;
 }
 
 uint64_t store_batch_committed(lw_store *s) {

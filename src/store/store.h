@@ -27,6 +27,12 @@ typedef struct lw_db lw_db;
 typedef struct lw_store_options {
     int pool_size; /* connections; 0 means 4 */
     int create;    /* create the database if it does not exist (init only) */
+    /* Group commit (store/batch.c): a batch waits for the last one's sync to end before
+     * it commits, so there is one commit per sync. For cheap jobs (the reads' audit
+     * rows): fewer, larger commits. Off (the default), a batch commits at once and its
+     * sync overlaps the next batch's work: for jobs whose commit is dear (a referral),
+     * measured faster. */
+    int commit_per_sync;
 } lw_store_options;
 
 lw_status store_open(const char *url, const lw_store_options *opt, lw_store **out,

@@ -1076,14 +1076,13 @@ static void *batch_run(void *arg) {
  * there when store_batched returns, and on SQLite the write-ahead log stays
  * short although batches follow each other without a pause (the log is
  * copied into the database and started again). */
-static void test_batched_writes(void **state) {
-    fixture *f = *state;
+static void batched_writes(fixture *f, lw_store *store) {
     OK(db_exec(f->db, "CREATE TABLE batch_probe (id BIGINT PRIMARY KEY, body TEXT NOT NULL)", NULL,
                0, NULL, err));
     batch_worker w[BATCH_THREADS];
     pthread_t th[BATCH_THREADS];
     for (int i = 0; i < BATCH_THREADS; i++) {
-        w[i] = (batch_worker){.s = f->s, .idx = i};
+        w[i] = (batch_worker){.s = store, .idx = i};
         assert_int_equal(pthread_create(&th[i], NULL, batch_run, &w[i]), 0);
     }
     for (int i = 0; i < BATCH_THREADS; i++)
@@ -1115,6 +1114,22 @@ static void test_batched_writes(void **state) {
         if (st.st_size > 20 * 1024 * 1024)
             fail_msg("the log grew to %lld bytes", (long long)st.st_size);
     }
+}
+
+static void test_batched_writes(void **state) {
+    fixture *f = *state;
+    batched_writes(f, f->s);
+}
+
+/* The same with one commit per sync (how the reads' audit file is opened): each
+ * batch waits for the last one's sync, and all of the above still holds. */
+static void test_batched_writes_commit_per_sync(void **state) {
+    fixture *f = *state;
+    lw_store *s2 = NULL;
+    lw_store_options o = {.pool_size = 2, .commit_per_sync = 1};
+    OK(store_open(f->url, &o, &s2, err));
+    batched_writes(f, s2);
+    store_close(s2);
 }
 
 /* A disk that cannot confirm a write: the batch's job is told so (its row may be
@@ -1231,6 +1246,8 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx_release_rolls_back, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_batched_writes, store_setup, empty_teardown),
+        cmocka_unit_test_setup_teardown(test_batched_writes_commit_per_sync, store_setup,
+                                        empty_teardown),
         cmocka_unit_test_setup_teardown(test_batch_sync_failure, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_pool_kinds, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_service_brief, store_setup, empty_teardown),
