@@ -14,6 +14,25 @@
 
 static const lw_actor cli_actor = {.remote_addr = "cli"};
 
+/* Opens the store at URL (checked to be at this binary's schema) and acquires a
+ * connection; *S and *DB are NULL or set, for close_db() either way. */
+static lw_status open_db(const char *url, lw_store **s, lw_db **db, lw_error *err) {
+    *s = NULL;
+    *db = NULL;
+    lw_status st = cli_open_store(url, 0, s, err);
+    if (st == LW_OK)
+        st = store_schema_check(*s, err);
+    if (st == LW_OK)
+        st = store_acquire(*s, db, err);
+    return st;
+}
+
+static void close_db(lw_store *s, lw_db *db) {
+    if (db)
+        store_release(s, db);
+    store_close(s);
+}
+
 int cmd_org_add(const cli_cmd *cmd, int argc, char **argv) {
     cli_opt opts[] = {
         {"db", "LINKWELL_DB", NULL, 0}, {"name", NULL, NULL, 0}, {"kind", NULL, NULL, 0}, {0}};
@@ -28,17 +47,11 @@ int cmd_org_add(const cli_cmd *cmd, int argc, char **argv) {
     lw_store *s = NULL;
     lw_db *db = NULL;
     int64_t id = 0;
-    lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
-    if (st == LW_OK)
-        st = store_schema_check(s, &err);
-    if (st == LW_OK)
-        st = store_acquire(s, &db, &err);
+    lw_status st = open_db(opts[0].value, &s, &db, &err);
     if (st == LW_OK)
         st =
             accounts_org_create(db, opts[1].value, opts[2].value, cli_now(), &cli_actor, &id, &err);
-    if (db)
-        store_release(s, db);
-    store_close(s);
+    close_db(s, db);
     if (st != LW_OK)
         return cli_fail(&err);
     printf("%lld\n", (long long)id);
@@ -123,11 +136,7 @@ int cmd_user_add(const cli_cmd *cmd, int argc, char **argv) {
     lw_db *db = NULL;
     int64_t org_id = 0, id = 0;
     char password[LW_PASSWORD_MAX + 2] = "";
-    lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
-    if (st == LW_OK)
-        st = store_schema_check(s, &err);
-    if (st == LW_OK)
-        st = store_acquire(s, &db, &err);
+    lw_status st = open_db(opts[0].value, &s, &db, &err);
     if (st == LW_OK)
         st = find_org(db, opts[1].value, &org_id, &err);
     /* Ask for the password only once the rest is known to be good. */
@@ -141,29 +150,22 @@ int cmd_user_add(const cli_cmd *cmd, int argc, char **argv) {
         st = accounts_user_create(db, org_id, opts[3].value, name, opts[2].value, password, cost,
                                   cli_now(), &cli_actor, &id, &err);
     memset(password, 0, sizeof password);
-    if (db)
-        store_release(s, db);
-    store_close(s);
+    close_db(s, db);
     if (st != LW_OK)
         return cli_fail(&err);
     printf("%lld\n", (long long)id);
     return LW_EXIT_OK;
 }
 
-/* Opens the store at URL and finds the user with EMAIL (as typed): the connection in
- * *DB stays acquired for the caller, who releases it and closes *S (both set, or NULL). */
+/* open_db(), then the user with EMAIL (as typed); the caller close_db()s either way. */
 static lw_status open_user(const char *url, const char *email_in, lw_store **s, lw_db **db,
                            lw_arena *a, lw_user *u, lw_error *err) {
     char email[LW_EMAIL_MAX + 1];
     *s = NULL;
-    *db = NULL;
+    *db = NULL; /* for close_db() when the email is refused */
     lw_status st = account_email_normalise(email_in, "email", email, err);
     if (st == LW_OK)
-        st = cli_open_store(url, 0, s, err);
-    if (st == LW_OK)
-        st = store_schema_check(*s, err);
-    if (st == LW_OK)
-        st = store_acquire(*s, db, err);
+        st = open_db(url, s, db, err);
     if (st == LW_OK) {
         st = store_user_by_email(*db, a, email, u, err);
         if (st == LW_ENOTFOUND)
@@ -178,12 +180,6 @@ static int parse_db_email(const cli_cmd *cmd, int argc, char **argv, cli_opt *op
     if (rc == 0 && !opts[1].value)
         rc = cli_usage_error(cmd, "--email is required");
     return rc;
-}
-
-static void close_user(lw_store *s, lw_db *db) {
-    if (db)
-        store_release(s, db);
-    store_close(s);
 }
 
 int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
@@ -204,7 +200,7 @@ int cmd_token(const cli_cmd *cmd, int argc, char **argv) {
                      u.email);
     if (st == LW_OK)
         st = accounts_token_create(db, u.id, cli_now(), &cli_actor, token, &err);
-    close_user(s, db);
+    close_db(s, db);
     arena_free(a);
     if (st != LW_OK)
         return cli_fail(&err);
@@ -227,7 +223,7 @@ int cmd_token_list(const cli_cmd *cmd, int argc, char **argv) {
     lw_status st = open_user(opts[0].value, opts[1].value, &s, &db, a, &u, &err);
     if (st == LW_OK)
         st = store_token_list(db, a, u.id, &t, &n, &err);
-    close_user(s, db);
+    close_db(s, db);
     if (st != LW_OK) {
         arena_free(a);
         return cli_fail(&err);
@@ -261,17 +257,13 @@ int cmd_token_revoke(const cli_cmd *cmd, int argc, char **argv) {
     lw_store *s = NULL;
     lw_db *db = NULL;
     int64_t user_id = 0;
-    lw_status st = cli_open_store(opts[0].value, 0, &s, &err);
-    if (st == LW_OK)
-        st = store_schema_check(s, &err);
-    if (st == LW_OK)
-        st = store_acquire(s, &db, &err);
+    lw_status st = open_db(opts[0].value, &s, &db, &err);
     if (st == LW_OK) {
         st = accounts_token_revoke(db, id, cli_now(), &cli_actor, &user_id, &err);
         if (st == LW_ENOTFOUND) /* a wrong number given: the caller's mistake */
             st = lw_fail(&err, LW_EINVAL, "id", "there is no token %lld", id);
     }
-    close_user(s, db);
+    close_db(s, db);
     if (st != LW_OK)
         return cli_fail(&err);
     printf("token %lld revoked\n", id);
