@@ -202,6 +202,16 @@ static void civil(int64_t ms, int64_t *y, int64_t *m, int64_t *d, int64_t *secs)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* "YYYY-MM-DD" (10 characters, no NUL) for a year of 0..9999. */
+static void ymd(char *out, int64_t y, int64_t m, int64_t d) {
+    two(out, y / 100);
+    two(out + 2, y % 100);
+    out[4] = '-';
+    two(out + 5, m);
+    out[7] = '-';
+    two(out + 8, d);
+}
+
 void jw_time(lw_jw *w, int64_t ms) {
     if (ms == 0) {
         jw_null(w);
@@ -217,12 +227,7 @@ void jw_time(lw_jw *w, int64_t ms) {
         return;
     }
     char iso[21];
-    two(iso, y / 100);
-    two(iso + 2, y % 100);
-    iso[4] = '-';
-    two(iso + 5, m);
-    iso[7] = '-';
-    two(iso + 8, d);
+    ymd(iso, y, m, d);
     iso[10] = 'T';
     two(iso + 11, secs / 3600);
     iso[13] = ':';
@@ -244,12 +249,7 @@ void jw_date(lw_jw *w, int64_t ms) {
     unsigned yy = (unsigned)(int)y % 10000u;
     char day[12];
     day[0] = '"';
-    two(day + 1, yy / 100);
-    two(day + 3, yy % 100);
-    day[5] = '-';
-    two(day + 6, m);
-    day[8] = '-';
-    two(day + 9, d);
+    ymd(day + 1, yy, m, d);
     day[11] = '"';
     jw_sep(w);
     jw_put(w, day, 12);
