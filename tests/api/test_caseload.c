@@ -76,6 +76,33 @@ static void assert_same_order(char *got, char *want, const char *what) {
     free(want);
 }
 
+/* The link worker's open caseload, through the API in pages of PER and as the
+ * database orders it: the two must agree. MIN: the fewest cases it must have. */
+static void worker_list_agrees(jf *f, int per, long long min) {
+    char where[160];
+    snprintf(where, sizeof where,
+             "c.status = 'open' AND c.assignee_id = %lld AND c.organisation_id = %lld",
+             (long long)f->user[JF_LW], (long long)f->lws);
+    long long mine = th_sql_countf(
+        f->s, "SELECT count(*) FROM cases WHERE assignee_id = %lld AND status = 'open'",
+        (long long)f->user[JF_LW]);
+    assert_true(mine >= min);
+    assert_same_order(api_order(f, JF_LW, "assignee=me", per, mine), expected_order(f, where),
+                      "the worker's open caseload");
+}
+
+/* The whole service's open list (the peer worker's view), the same way. */
+static void service_list_agrees(jf *f, int per) {
+    char where[160];
+    snprintf(where, sizeof where, "c.status = 'open' AND c.organisation_id = %lld",
+             (long long)f->lws);
+    long long service = th_sql_countf(
+        f->s, "SELECT count(*) FROM cases WHERE organisation_id = %lld AND status = 'open'",
+        (long long)f->lws);
+    assert_same_order(api_order(f, JF_PEER, "status=open", per, service), expected_order(f, where),
+                      "the service's list");
+}
+
 /* Cases whose next action and next milestone fall in every group, with ties and
  * missing dates, set with SQL (both backends) after the referrals are accepted. */
 static void order_is_the_database_order(void **state) {
@@ -121,27 +148,14 @@ static void order_is_the_database_order(void **state) {
                  ms, (long long)set[i].opened, (long long)ids[i]);
         jf_sql(f, sql);
     }
-    /* The link worker's own caseload, whole and in pages of every size. */
-    char where[160];
-    snprintf(where, sizeof where,
-             "c.status = 'open' AND c.assignee_id = %lld AND c.organisation_id = %lld",
-             (long long)f->user[JF_LW], (long long)f->lws);
-    long long mine = th_sql_countf(
-        f->s, "SELECT count(*) FROM cases WHERE assignee_id = %lld AND status = 'open'",
-        (long long)f->user[JF_LW]);
-    assert_true(mine >= 2); /* the service shares new cases among its workers */
+    /* The link worker's own caseload, whole and in pages of every size (the service
+     * shares new cases among its workers: at least 2 are theirs). */
     for (int per = 1; per <= N + 1; per++)
-        assert_same_order(api_order(f, JF_LW, "assignee=me", per, mine), expected_order(f, where),
-                          "assignee=me");
+        worker_list_agrees(f, per, 2);
     /* The whole service's list, and all of a worker's cases with the closed ones
      * (both counted first on SQLite). */
-    snprintf(where, sizeof where, "c.status = 'open' AND c.organisation_id = %lld",
-             (long long)f->lws);
-    long long service = th_sql_countf(
-        f->s, "SELECT count(*) FROM cases WHERE organisation_id = %lld AND status = 'open'",
-        (long long)f->lws);
-    assert_same_order(api_order(f, JF_PEER, "status=open", 5, service), expected_order(f, where),
-                      "the service's list");
+    service_list_agrees(f, 5);
+    char where[160];
     snprintf(sql, sizeof sql,
              "UPDATE cases SET status = 'closed', closed_at = 1 WHERE id IN (%lld, %lld)",
              (long long)ids[1], (long long)ids[2]);
@@ -181,23 +195,8 @@ static void long_caseload_sorted_by_the_database(void **state) {
              (long long)f->lws, (long long)f->user[JF_LW], (long long)(now - 2 * JF_DAY),
              (long long)(now + 2 * JF_DAY));
     jf_sql(f, sql);
-    char where[160];
-    snprintf(where, sizeof where,
-             "c.status = 'open' AND c.assignee_id = %lld AND c.organisation_id = %lld",
-             (long long)f->user[JF_LW], (long long)f->lws);
-    long long mine = th_sql_countf(
-        f->s, "SELECT count(*) FROM cases WHERE assignee_id = %lld AND status = 'open'",
-        (long long)f->user[JF_LW]);
-    assert_true(mine >= 1100);
-    assert_same_order(api_order(f, JF_LW, "assignee=me", 100, mine), expected_order(f, where),
-                      "a long caseload");
-    snprintf(where, sizeof where, "c.status = 'open' AND c.organisation_id = %lld",
-             (long long)f->lws);
-    long long service = th_sql_countf(
-        f->s, "SELECT count(*) FROM cases WHERE organisation_id = %lld AND status = 'open'",
-        (long long)f->lws);
-    assert_same_order(api_order(f, JF_PEER, "status=open", 100, service), expected_order(f, where),
-                      "a long service list");
+    worker_list_agrees(f, 100, 1100);
+    service_list_agrees(f, 100);
 }
 
 int main(void) {
