@@ -96,7 +96,7 @@ static uint64_t run_batch(job *batch) {
         fail_all(batch, &err);
         return 0;
     }
-    store_batch_log(db);
+    store_batch_log(s, db);
     return store_batch_committed(s);
 }
 

@@ -97,10 +97,12 @@ typedef struct db_driver {
      * makes everything committed so far durable (thread-safe, and it does not
      * touch any connection, so the next batch runs meanwhile). log_pages: pages
      * in the write-ahead log after CONN's last commit; checkpoint copies the log
-     * into the database without waiting for readers. */
+     * into the database without waiting for readers or writers, and returns its
+     * length in pages when all of it was copied (-1 when not: a reader still
+     * needs some of it, or the copy could not start). */
     lw_status (*batch_setup)(void *conn, lw_error *err);
     int (*log_pages)(void *conn);
-    void (*checkpoint)(void *conn);
+    int (*checkpoint)(void *conn);
     void *(*sync_open)(const char *url);
     lw_status (*sync)(void *state, lw_error *err);
     void (*sync_close)(void *state);
@@ -140,7 +142,7 @@ int store_batch_commit_per_sync(const struct lw_store *s); /* lw_store_options *
 lw_status store_batch_db(struct lw_store *s, struct lw_db **out, lw_error *err) LW_MUST_CHECK;
 uint64_t store_batch_committed(struct lw_store *s);
 lw_status store_batch_sync(struct lw_store *s, uint64_t seq, lw_error *err) LW_MUST_CHECK;
-void store_batch_log(struct lw_db *db);
+void store_batch_log(struct lw_store *s, struct lw_db *db);
 
 lw_status db_query(struct lw_db *db, lw_arena *a, const char *sql, const db_val *params, int n,
                    db_result *out, lw_error *err) LW_MUST_CHECK;

@@ -419,9 +419,13 @@ static int sq_log_pages(void *conn) {
     return ((sq_conn *)conn)->log_pages;
 }
 
-static void sq_checkpoint(void *conn) {
+static int sq_checkpoint(void *conn) {
     sq_conn *c = conn;
-    (void)sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    int log = 0, copied = 0;
+    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) !=
+        SQLITE_OK)
+        return -1;
+    return copied < log ? -1 : log;
 }
 
 typedef struct sq_log {

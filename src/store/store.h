@@ -33,6 +33,9 @@ typedef struct lw_store_options {
      * sync overlaps the next batch's work: for jobs whose commit is dear (a referral),
      * measured faster. */
     int commit_per_sync;
+    /* SQLite: from how many pages of write-ahead log on it is copied into the database
+     * (store_batch_log); 0 means 16,000 (64 MiB). Tests set fewer. */
+    int checkpoint_pages;
 } lw_store_options;
 
 lw_status store_open(const char *url, const lw_store_options *opt, lw_store **out,

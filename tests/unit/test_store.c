@@ -1106,19 +1106,28 @@ static void batched_writes(fixture *f, lw_store *store) {
 
     if (strcmp(backend->name, "sqlite") == 0) {
         /* About 6,900 pages were written: without the checkpoints the log
-         * would hold them all (28 MB); it restarts at about 4,000 (16.5 MB). */
+         * would hold them all (28 MB). It restarts soon after 1,000 pages
+         * (4.2 MB measured): the copier copied it, the leader what was left.
+         * A copier that never ended would leave it to the leader at 4,000
+         * (16.5 MB). */
         char wal[600];
         snprintf(wal, sizeof wal, "%s-wal", f->url);
         struct stat st;
         assert_int_equal(stat(wal, &st), 0);
-        if (st.st_size > 20 * 1024 * 1024)
+        if (st.st_size > 10 * 1024 * 1024)
             fail_msg("the log grew to %lld bytes", (long long)st.st_size);
     }
 }
 
+/* With the log copied from 1,000 pages on (a quarter of what is written), the
+ * copier thread and the leader's copy of what it left both run several times. */
 static void test_batched_writes(void **state) {
     fixture *f = *state;
-    batched_writes(f, f->s);
+    lw_store *s2 = NULL;
+    lw_store_options o = {.pool_size = 2, .checkpoint_pages = 1000};
+    OK(store_open(f->url, &o, &s2, err));
+    batched_writes(f, s2);
+    store_close(s2);
 }
 
 /* The same with one commit per sync (how the reads' audit file is opened): each
@@ -1126,7 +1135,7 @@ static void test_batched_writes(void **state) {
 static void test_batched_writes_commit_per_sync(void **state) {
     fixture *f = *state;
     lw_store *s2 = NULL;
-    lw_store_options o = {.pool_size = 2, .commit_per_sync = 1};
+    lw_store_options o = {.pool_size = 2, .commit_per_sync = 1, .checkpoint_pages = 1000};
     OK(store_open(f->url, &o, &s2, err));
     batched_writes(f, s2);
     store_close(s2);
