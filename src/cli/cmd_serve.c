@@ -114,17 +114,18 @@ int cmd_serve(const cli_cmd *cmd, int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     tune_malloc();
 
-    if (!hopt.threads) {
-        /* Many more threads than cores: a request spends much of its life waiting
-         * (for the disk's flush of a commit, or for PostgreSQL), and the writes of
-         * all the requests waiting together share one commit (store/batch.c), so
-         * more of them in flight means fewer commits. 16 per core measured best
+    if (!pool) {
+        /* Without --threads each connection has its own thread (http/server.h), and
+         * a request holds a database connection only while it queries: it gives it
+         * back while its writes wait in a group commit (store/batch.c). Many more
+         * connections than cores, because a request spends much of its life
+         * waiting (for the disk, or for PostgreSQL); 16 per core measured best
          * for the referral journey on 2 cores (bench/README.md). */
         long n = sysconf(_SC_NPROCESSORS_ONLN);
         n = n < 1 ? 1 : n > 4 ? 4 : n;
-        hopt.threads = (int)n * 16;
+        pool = hopt.threads ? hopt.threads + 2 : (int)n * 16 + 2;
     }
-    lw_store_options so = {.pool_size = pool ? pool : hopt.threads + 2};
+    lw_store_options so = {.pool_size = pool};
     lw_store *s = NULL;
     lw_status st = store_open(opts[0].value, &so, &s, &err);
     if (st == LW_OK)

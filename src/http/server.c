@@ -530,10 +530,8 @@ lw_status http_start(lw_app *app, const lw_http_options *opt, lw_http **out, lw_
         h->opt.timeout_s = 30;
     if (!h->opt.max_connections)
         h->opt.max_connections = 1000;
-    if (h->opt.threads <= 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        h->opt.threads = n < 2 ? 2 : (int)n;
-    }
+    if (h->opt.threads < 0)
+        h->opt.threads = 0;
     /* Metric slots: each route, then "static", then "unmatched". */
     int nslots = (int)api_nroutes + 2;
     h->slot_methods = calloc((size_t)nslots, sizeof *h->slot_methods);
@@ -556,8 +554,12 @@ lw_status http_start(lw_app *app, const lw_http_options *opt, lw_http **out, lw_
     /* poll(), not epoll: with epoll workers MHD_quiesce_daemon() races them to take
      * the listening socket out of their epoll sets, and the loser aborts the
      * process ("Failed to remove listen FD from epoll set") at shutdown. */
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
+    /* A thread per connection unless a pool is asked for (lw_http_options.threads):
+     * measured on the referral journey (bench/README.md), the pool's threads each
+     * served several of wrk's 64 connections while others served none, and a
+     * request waiting for its commit held up the rest of its thread's. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     (h->opt.threads ? 0 : MHD_USE_THREAD_PER_CONNECTION) | (v6 ? MHD_USE_IPv6 : 0);
     h->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
                             (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
                             (unsigned)h->opt.threads, MHD_OPTION_CONNECTION_TIMEOUT,

@@ -1,5 +1,6 @@
 /*
- * The HTTP server: libmicrohttpd in thread-pool mode, the route table from
+ * The HTTP server: libmicrohttpd, a thread per connection (or a fixed pool of
+ * threads when asked for one), the route table from
  * api/, static web assets, limits, security headers, the access log and
  * metrics. This module is the only one that includes microhttpd.h.
  */
@@ -13,8 +14,12 @@
 typedef struct lw_http lw_http;
 
 typedef struct lw_http_options {
-    const char *listen;       /* "127.0.0.1:8080", "[::1]:0", "localhost:8080" */
-    int threads;              /* 0: one per core, at least 2 (serve passes 16 per core) */
+    const char *listen; /* "127.0.0.1:8080", "[::1]:0", "localhost:8080" */
+    /* 0: a thread per connection (serve's default). N: a pool of N threads, each
+     * serving many connections; a request that waits (for a commit's trip to the
+     * disk) then holds up the other connections of its thread, and which thread a
+     * connection lands on is a race, so a few threads may serve most of them. */
+    int threads;
     size_t body_limit;        /* bytes; 0: 1 MiB */
     unsigned timeout_s;       /* idle connection timeout; 0: 30 */
     unsigned max_connections; /* 0: 1000 */

@@ -17,7 +17,7 @@ export LINKWELL_PASSWORD_COST=min
 "$bin" init --db "$tmp/e2e.db" >/dev/null
 "$bin" demo --db "$tmp/e2e.db" >/dev/null
 : >"$tmp/serve.log" # exists before the server's own redirect opens it (the loop below reads it)
-"$bin" serve --db "$tmp/e2e.db" --listen 127.0.0.1:0 --threads 2 2>"$tmp/serve.log" &
+"$bin" serve --db "$tmp/e2e.db" --listen 127.0.0.1:0 2>"$tmp/serve.log" &
 pid=$!
 port=
 for _ in $(seq 1 200); do
