@@ -29,6 +29,8 @@
 
 #include "store/db.h"
 
+/* Prepared statements kept per connection; past that the least recently used is
+ * finalized (the store has about 180 query sites, most rarely used). */
 #define STMT_CACHE 96
 /* How long a writer waits for the write lock before LW_EUNAVAILABLE (503). */
 #define BUSY_TIMEOUT_NS (5LL * 1000 * 1000 * 1000)
@@ -43,12 +45,14 @@ typedef struct cached {
     sqlite3_stmt *stmt;
     const char *seen; /* the caller's text it last matched: checked first (no hashing) */
     int natural;      /* every parameter k is "$k" at index k: bound without name lookups */
+    uint64_t used;    /* when it was last asked for (sq_conn.clock): the least recent goes */
 } cached;
 
 typedef struct sq_conn {
     sqlite3 *db;
     cached cache[STMT_CACHE];
     int ncache;
+    uint64_t clock;             /* counts the statements asked for (cached.used) */
     struct timespec busy_since; /* when the current wait for the lock began */
     int log_pages;              /* frames in the log after the last commit (batch connection) */
 } sq_conn;
@@ -175,22 +179,22 @@ static int natural_params(sqlite3_stmt *stmt) {
     return 1;
 }
 
-static sqlite3_stmt *sq_prepare(sq_conn *c, const char *sql, int *cached_out, int *natural,
-                                lw_error *err) {
+static sqlite3_stmt *sq_prepare(sq_conn *c, const char *sql, int *natural, lw_error *err) {
     /* Most callers pass the same constant text each time: its address is checked
      * first (and the text compared, as addresses can be reused), before hashing. */
+    c->clock++;
     for (int i = 0; i < c->ncache; i++)
         if (c->cache[i].seen == sql && strcmp(c->cache[i].sql, sql) == 0) {
-            *cached_out = 1;
             *natural = c->cache[i].natural;
+            c->cache[i].used = c->clock;
             return c->cache[i].stmt;
         }
     uint64_t h = fnv1a(sql);
     for (int i = 0; i < c->ncache; i++)
         if (c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0) {
-            *cached_out = 1;
             *natural = c->cache[i].natural;
             c->cache[i].seen = sql;
+            c->cache[i].used = c->clock;
             return c->cache[i].stmt;
         }
     sqlite3_stmt *stmt = NULL;
@@ -200,19 +204,27 @@ static sqlite3_stmt *sq_prepare(sq_conn *c, const char *sql, int *cached_out, in
         return NULL;
     }
     *natural = natural_params(stmt);
-    if (c->ncache < STMT_CACHE) {
-        c->cache[c->ncache].hash = h;
-        c->cache[c->ncache].sql = strdup(sql);
-        if (!c->cache[c->ncache].sql)
-            lw_oom();
-        c->cache[c->ncache].stmt = stmt;
-        c->cache[c->ncache].seen = sql;
-        c->cache[c->ncache].natural = *natural;
-        c->ncache++;
-        *cached_out = 1;
+    /* A free slot, else the least recently asked for: no statement is running
+     * when another is prepared (sq_run steps each to its end and resets it). */
+    int slot = c->ncache;
+    if (slot == STMT_CACHE) {
+        slot = 0;
+        for (int i = 1; i < STMT_CACHE; i++)
+            if (c->cache[i].used < c->cache[slot].used)
+                slot = i;
+        sqlite3_finalize(c->cache[slot].stmt);
+        free(c->cache[slot].sql);
     } else {
-        *cached_out = 0;
+        c->ncache++;
     }
+    c->cache[slot] = (cached){.hash = h,
+                              .sql = strdup(sql),
+                              .stmt = stmt,
+                              .seen = sql,
+                              .natural = *natural,
+                              .used = c->clock};
+    if (!c->cache[slot].sql)
+        lw_oom();
     return stmt;
 }
 
@@ -237,9 +249,9 @@ const char db_int_cell[] = "";
  * (db_int_cell, the value in out->ints), the others become text. */
 static lw_status sq_run(sq_conn *c, lw_arena *a, const char *sql, const db_val *params, int n,
                         uint64_t int_cols, db_result *out, lw_error *err) {
-    int is_cached = 0, natural = 0;
+    int natural = 0;
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *stmt = sq_prepare(c, sql, &is_cached, &natural, err);
+    sqlite3_stmt *stmt = sq_prepare(c, sql, &natural, err);
     if (!stmt)
         return err ? err->code : LW_EINTERNAL;
     lw_status st = LW_OK;
@@ -325,8 +337,6 @@ static lw_status sq_run(sq_conn *c, lw_arena *a, const char *sql, const db_val *
 done:
     sqlite3_reset(stmt);
     sqlite3_clear_bindings(stmt);
-    if (!is_cached)
-        sqlite3_finalize(stmt);
     return st;
 }
 

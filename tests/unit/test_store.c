@@ -1029,6 +1029,26 @@ static void test_pool_kinds(void **state) {
     store_close(s);
 }
 
+/* More distinct statements on one connection than it keeps prepared: each still
+ * answers its own query, a statement asked for all along keeps working, and the
+ * ones pushed out (finalized) are prepared again when asked for again. */
+static void test_many_statements(void **state) {
+    fixture *f = *state;
+    const char *hot = "SELECT count(*) FROM organisations";
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 300; i++) {
+            char *sql = arena_printf(f->a, "SELECT $1 + %d", i);
+            db_val p[] = {DB_I(1000 * round)};
+            db_result r;
+            OK(db_query(f->db, f->a, sql, p, 1, &r, err));
+            assert_int_equal(db_int(&r, 0, 0), 1000 * round + i);
+            if (i % 7 == 0) {
+                OK(db_query(f->db, f->a, hot, NULL, 0, &r, err));
+                assert_int_equal(db_int(&r, 0, 0), 0);
+            }
+        }
+}
+
 /* ---- group commit (store_batched) ---- */
 
 enum { BATCH_THREADS = 8, BATCH_JOBS = 600, BODY = 3000 };
@@ -1254,6 +1274,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_tx_commit, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_tx_release_rolls_back, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_writers, store_setup, empty_teardown),
+        cmocka_unit_test_setup_teardown(test_many_statements, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_batched_writes, store_setup, empty_teardown),
         cmocka_unit_test_setup_teardown(test_batched_writes_commit_per_sync, store_setup,
                                         empty_teardown),
