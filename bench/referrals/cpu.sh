@@ -31,6 +31,12 @@ for _ in $(seq 1 100); do
   grep -q "serving on port" "$OUT/serve.log" && break
   sleep 0.1
 done
+# serve loads the reports' facts on a thread of its own as it starts (about 6 s at
+# 1,000,000 referrals): wait for that, or its CPU would count against the requests.
+for _ in $(seq 1 1200); do
+  grep -q "report facts" "$OUT/serve.log" && break
+  sleep 0.1
+done
 
 login() { # login EMAIL -> prints "cookie csrf"
   local hdr body
