@@ -96,13 +96,13 @@ static void db_free(lw_db *db) {
 void store_close(lw_store *s) {
     if (!s)
         return;
-    if (s->copier_started) {
-        pthread_mutex_lock(&s->mu);
-        s->copier_stop = 1;
-        pthread_cond_broadcast(&s->copy_cv);
-        pthread_mutex_unlock(&s->mu);
+    pthread_mutex_lock(&s->mu);
+    int copier = s->copier_started;
+    s->copier_stop = 1;
+    pthread_cond_broadcast(&s->copy_cv);
+    pthread_mutex_unlock(&s->mu);
+    if (copier)
         pthread_join(s->copier, NULL);
-    }
     db_free(s->copier_db);
     db_free(s->batch_db);
     if (s->sync)

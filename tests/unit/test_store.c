@@ -1139,7 +1139,7 @@ static void batched_writes(fixture *f, lw_store *store) {
     }
 }
 
-/* With the log copied from 1,000 pages on (a quarter of what is written), the
+/* With the log copied from 1,000 pages on (about a seventh of what is written), the
  * copier thread and the leader's copy of what it left both run several times. */
 static void test_batched_writes(void **state) {
     fixture *f = *state;
