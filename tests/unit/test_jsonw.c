@@ -94,6 +94,16 @@ static void test_escaping_like_jansson(void **state) {
     arena_free(a);
 }
 
+/* Times to try: FIXED's N first, then SAMPLED_TIMES pseudo-random ones (X is the
+ * generator's state) between 1906 and 2223. */
+enum { SAMPLED_TIMES = 20000 };
+static int64_t sample_ms(const int64_t *fixed, int n, int i, uint64_t *x) {
+    if (i < n)
+        return fixed[i];
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return (int64_t)(*x % 8000000000000ULL) - 2000000000000LL;
+}
+
 static void test_time_like_time_format_iso(void **state) {
     (void)state;
     lw_arena *a = arena_new();
@@ -109,14 +119,8 @@ static void test_time_like_time_format_iso(void **state) {
                              253402300799000LL /* 9999-12-31T23:59:59 */};
     int n = (int)(sizeof fixed / sizeof fixed[0]);
     uint64_t x = 88172645463325252ULL;
-    for (int i = 0; i < n + 20000; i++) {
-        int64_t ms;
-        if (i < n) {
-            ms = fixed[i];
-        } else {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            ms = (int64_t)(x % 8000000000000ULL) - 2000000000000LL; /* 1906 .. 2223 */
-        }
+    for (int i = 0; i < n + SAMPLED_TIMES; i++) {
+        int64_t ms = sample_ms(fixed, n, i, &x);
         char want[LW_ISO_LEN + 2];
         char iso[LW_ISO_LEN];
         time_format_iso(ms, iso);
@@ -148,14 +152,8 @@ static void test_date_like_date_of_ms(void **state) {
                              253402300799000LL /* 9999-12-31T23:59:59 */};
     int n = (int)(sizeof fixed / sizeof fixed[0]);
     uint64_t x = 88172645463325252ULL;
-    for (int i = 0; i < n + 20000; i++) {
-        int64_t ms;
-        if (i < n) {
-            ms = fixed[i];
-        } else {
-            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-            ms = (int64_t)(x % 8000000000000ULL) - 2000000000000LL; /* 1906 .. 2223 */
-        }
+    for (int i = 0; i < n + SAMPLED_TIMES; i++) {
+        int64_t ms = sample_ms(fixed, n, i, &x);
         char day[11], want[16];
         date_of_ms(ms, day);
         snprintf(want, sizeof want, "[\"%s\"]", day);
